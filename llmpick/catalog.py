@@ -1,0 +1,244 @@
+"""Find, parse, validate and index model cards; user catalogs overlay the built-in one."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .errors import CatalogError, NotFoundError, Problem, UsageError, suggest
+from .yamlio import YamlProblem, line_of, load_file
+
+if TYPE_CHECKING:
+    from .cards import Card
+    from .licenses import EffectiveLicense, License
+
+ENV_CATALOG = "LLMPICK_CATALOG"
+ENV_NO_BUILTIN = "LLMPICK_NO_BUILTIN"  # "1": use only the user catalogs (an organisation's own list)
+LICENSES_FILE = "licenses.yaml"
+GPUS_FILE = "gpus.yaml"
+SPECIAL_FILES = {LICENSES_FILE, GPUS_FILE}
+
+
+def builtin_catalog_dir() -> Path:
+    """The catalog shipped with llmpick: inside the installed package, or the repository's catalog/."""
+    here = Path(__file__).resolve().parent
+    packaged = here / "catalog"
+    return packaged if packaged.is_dir() else here.parent / "catalog"
+
+
+def configured_dirs(extra: Iterable[str | Path] = ()) -> list[Path]:
+    """Built-in catalog, then LLMPICK_CATALOG entries, then --catalog options; later ones win."""
+    dirs = [] if os.environ.get(ENV_NO_BUILTIN, "") not in ("", "0") else [builtin_catalog_dir()]
+    env = os.environ.get(ENV_CATALOG, "")
+    dirs += [Path(p) for p in env.split(os.pathsep) if p.strip()]
+    dirs += [Path(p) for p in extra]
+    unique: list[Path] = []
+    for d in dirs:
+        if not d.exists():
+            raise UsageError(f"catalog path {d} does not exist",
+                             "check --catalog and the LLMPICK_CATALOG environment variable")
+        if d.resolve() not in [u.resolve() for u in unique]:
+            unique.append(d)
+    return unique
+
+
+@dataclass
+class Catalog:
+    cards: dict[str, Card] = field(default_factory=dict)
+    licenses: dict[str, License] = field(default_factory=dict)
+    origins: dict[str, Path] = field(default_factory=dict)  # card id -> file it came from
+    gpu_files: list[Path] = field(default_factory=list)
+    _memo: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    def __iter__(self) -> Iterator[Card]:
+        return iter(self.cards.values())
+
+    def __len__(self) -> int:
+        return len(self.cards)
+
+    def get(self, card_id: str) -> Card:
+        card = self.cards.get(card_id) or self.cards.get(card_id.lower())
+        if card is None:
+            card = self.by_hf_repo(card_id)
+        if card is None:
+            raise NotFoundError("model", card_id, suggest(card_id, list(self.cards)))
+        return card
+
+    def by_hf_repo(self, repo: str) -> Card | None:
+        return self._repo_index().get(repo.lower())
+
+    def lineage(self, card_id: str) -> list[Card]:
+        """The card, then its base, its base's base, ... (cycles are rejected at load time)."""
+        chain = [self.get(card_id)]
+        while chain[-1].base_model and chain[-1].base_model in self.cards and len(chain) <= len(self.cards):
+            chain.append(self.cards[chain[-1].base_model])
+        return chain
+
+    def effective_license(self, card_id: str) -> EffectiveLicense:
+        from .licenses import effective_license
+
+        key = "license:" + self.get(card_id).id
+        if key not in self._memo:
+            self._memo[key] = effective_license(self, card_id)
+        return self._memo[key]
+
+    def license(self, license_id: str) -> License:
+        lic = self.licenses.get(license_id)
+        if lic is None:
+            raise NotFoundError("license", license_id, suggest(license_id, list(self.licenses)))
+        return lic
+
+    def _repo_index(self) -> dict[str, Card]:
+        if "repos" not in self._memo:
+            self._memo["repos"] = {repo.lower(): card for card in self.cards.values() for repo in card.hf_repos}
+        return self._memo["repos"]
+
+
+def load_catalog(paths: Iterable[str | Path] = (), *, builtin: bool = True) -> Catalog:
+    """Load and validate the built-in catalog overlaid with `paths` and LLMPICK_CATALOG.
+
+    Raises CatalogError listing every problem found, UsageError for a path that does not exist.
+    """
+    dirs = configured_dirs(paths) if builtin else [Path(p) for p in paths]
+    for d in dirs:
+        if not d.exists():
+            raise UsageError(f"catalog path {d} does not exist")
+    return _build(dirs)
+
+
+def _yaml_files(root: Path) -> list[Path]:
+    if root.is_file():
+        return [root]
+    return sorted(p for p in root.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
+
+
+def _build(layers: list[Path]) -> Catalog:
+    from pydantic import ValidationError
+
+    from .cards import Card
+    from .licenses import License
+
+    catalog = Catalog()
+    problems: list[Problem] = []
+    texts: dict[Path, str] = {}
+    for layer in layers:
+        layer_ids: dict[str, Path] = {}
+        for path in _yaml_files(layer):
+            try:
+                data, texts[path] = load_file(path)
+            except YamlProblem as exc:
+                problems.append(exc.problem)
+                continue
+            if path.name == GPUS_FILE:
+                catalog.gpu_files.append(path)
+            elif path.name == LICENSES_FILE:
+                _add_licenses(catalog, data, path, texts[path], problems, License, ValidationError)
+            else:
+                card = _parse_card(data, path, texts[path], problems, Card, ValidationError)
+                if card is None:
+                    continue
+                if card.id in layer_ids:
+                    problems.append(Problem(path, line_of(texts[path], ("id",)), "id",
+                                            f"duplicate id {card.id!r}, also in {layer_ids[card.id]}"))
+                    continue
+                layer_ids[card.id] = path
+                catalog.cards[card.id] = card
+                catalog.origins[card.id] = path
+    problems += _cross_check(catalog, texts)
+    if problems:
+        raise CatalogError(problems)
+    return catalog
+
+
+def _parse_card(data: Any, path: Path, text: str, problems: list[Problem], card_cls, validation_error):
+    if data is None:
+        problems.append(Problem(path, None, None, "empty file; a card needs at least id, name, license, ..."))
+        return None
+    if not isinstance(data, dict):
+        problems.append(Problem(path, 1, None, f"a card must be a mapping of fields, not a {type(data).__name__}"))
+        return None
+    try:
+        return card_cls.model_validate(data)
+    except validation_error as exc:
+        problems.extend(_located(exc, path, text))
+        return None
+
+
+def _add_licenses(catalog, data, path, text, problems, license_cls, validation_error) -> None:
+    if not isinstance(data, list):
+        problems.append(Problem(path, 1, None, "the license registry must be a list of entries"))
+        return
+    seen: set[str] = set()
+    for index, entry in enumerate(data):
+        try:
+            lic = license_cls.model_validate(entry)
+        except validation_error as exc:
+            problems.extend(_located(exc, path, text, prefix=(index,)))
+            continue
+        if lic.id in seen:
+            problems.append(Problem(path, line_of(text, (index, "id")), "id", f"duplicate license id {lic.id!r}"))
+        seen.add(lic.id)
+        catalog.licenses[lic.id] = lic
+
+
+def _located(exc: Any, path: Path, text: str, prefix: tuple = ()) -> list[Problem]:
+    problems = []
+    for error in exc.errors(include_url=False):
+        loc = prefix + tuple(error["loc"])
+        message = error["msg"].removeprefix("Value error, ")
+        field_name = ".".join(str(part) for part in error["loc"]) or None
+        if error["type"] == "extra_forbidden":
+            hint = suggest(str(loc[-1]), _known_fields())
+            message = "unknown key" + (f"; did you mean {hint[0]!r}?" if hint else "")
+        elif error["type"] == "missing":
+            message = "required field is missing"
+        elif error["type"] == "literal_error":
+            message = f"{error['input']!r} is not allowed; {error['msg'].removeprefix('Input should be ')}"
+        problems.append(Problem(path, line_of(text, loc), field_name, message))
+    return problems
+
+
+@cache
+def _known_fields() -> tuple[str, ...]:
+    from .cards import Architecture, Benchmark, Card, HardwareClaim, OpennessLevels
+    from .licenses import License
+
+    models = (Card, Architecture, HardwareClaim, Benchmark, OpennessLevels, License)
+    return tuple(sorted({name for model in models for name in model.model_fields}))
+
+
+def _cross_check(catalog: Catalog, texts: dict[Path, str]) -> list[Problem]:
+    problems: list[Problem] = []
+
+    def at(card_id: str, loc: tuple, field_name: str, message: str) -> None:
+        path = catalog.origins[card_id]
+        problems.append(Problem(path, line_of(texts.get(path, ""), loc), field_name, message))
+
+    repos: dict[str, str] = {}
+    for card in catalog.cards.values():
+        if card.license not in catalog.licenses:
+            hint = suggest(card.license, list(catalog.licenses))
+            at(card.id, ("license",), "license", f"unknown license id {card.license!r}"
+               + (f"; did you mean {hint[0]!r}?" if hint else "; add it to licenses.yaml"))
+        if card.base_model and card.base_model not in catalog.cards:
+            hint = suggest(card.base_model, list(catalog.cards))
+            at(card.id, ("base_model",), "base_model", f"no card with id {card.base_model!r}"
+               + (f"; did you mean {hint[0]!r}?" if hint else ""))
+        for index, repo in enumerate(card.hf_repos):
+            other = repos.setdefault(repo.lower(), card.id)
+            if other != card.id:
+                at(card.id, ("hf_repos", index), "hf_repos", f"{repo} is already listed by {other}")
+    for card in catalog.cards.values():
+        seen = [card.id]
+        base = card.base_model
+        while base and base in catalog.cards:
+            if base in seen:
+                at(card.id, ("base_model",), "base_model", f"lineage cycle: {' -> '.join(seen + [base])}")
+                break
+            seen.append(base)
+            base = catalog.cards[base].base_model
+    return problems

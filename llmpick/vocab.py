@@ -1,0 +1,66 @@
+"""Fixed vocabularies shared by cards, licenses and the advisor."""
+
+from __future__ import annotations
+
+TASKS = (
+    "completion", "chat", "instruct", "code", "reasoning", "math", "embedding", "vision",
+    "tool-use", "translation", "summarization", "classification", "fill-mask", "question-answering",
+)
+MODALITIES = ("text", "image", "audio", "video")
+ARCHITECTURES = ("decoder", "moe-decoder", "encoder", "encoder-decoder", "rnn")
+OPENNESS_LEVELS = ("open", "restricted", "closed")
+PROVENANCE_FLAGS = (
+    "trained-on-proprietary-model-outputs",
+    "conflicting-license-statements",
+    "unofficial-weights",
+)
+COMMERCIAL_VERDICTS = ("yes", "conditional", "no")
+LICENSE_CONDITIONS = (
+    "attribution", "notice", "share-alike", "copyleft", "network-copyleft", "user-cap", "revenue-cap",
+    "acceptable-use-policy", "no-training-other-models", "derivative-naming", "registration-required",
+    "research-only", "non-commercial", "hosting-restriction", "region-restriction",
+)
+QUANTIZATIONS = (
+    "fp32", "bf16", "fp16", "int8", "q8_0", "q6_k", "q5_k_m", "q4_k_m", "q4_0", "q3_k_m", "q2_k",
+    "gptq-4bit", "awq-4bit", "nf4", "mxfp4",
+)
+DEVICES = ("gpu", "cpu", "apple")
+
+# ISO 639-1: code -> English name. Used to validate cards and to accept names such as "chinese".
+_ISO_639_1 = """
+aa Afar|ab Abkhazian|ae Avestan|af Afrikaans|ak Akan|am Amharic|an Aragonese|ar Arabic|as Assamese|
+av Avaric|ay Aymara|az Azerbaijani|ba Bashkir|be Belarusian|bg Bulgarian|bi Bislama|bm Bambara|
+bn Bengali|bo Tibetan|br Breton|bs Bosnian|ca Catalan|ce Chechen|ch Chamorro|co Corsican|cr Cree|
+cs Czech|cu Church Slavic|cv Chuvash|cy Welsh|da Danish|de German|dv Divehi|dz Dzongkha|ee Ewe|
+el Greek|en English|eo Esperanto|es Spanish|et Estonian|eu Basque|fa Persian|ff Fulah|fi Finnish|
+fj Fijian|fo Faroese|fr French|fy Western Frisian|ga Irish|gd Scottish Gaelic|gl Galician|gn Guarani|
+gu Gujarati|gv Manx|ha Hausa|he Hebrew|hi Hindi|ho Hiri Motu|hr Croatian|ht Haitian|hu Hungarian|
+hy Armenian|hz Herero|ia Interlingua|id Indonesian|ie Interlingue|ig Igbo|ii Sichuan Yi|ik Inupiaq|
+io Ido|is Icelandic|it Italian|iu Inuktitut|ja Japanese|jv Javanese|ka Georgian|kg Kongo|ki Kikuyu|
+kj Kuanyama|kk Kazakh|kl Kalaallisut|km Khmer|kn Kannada|ko Korean|kr Kanuri|ks Kashmiri|ku Kurdish|
+kv Komi|kw Cornish|ky Kirghiz|la Latin|lb Luxembourgish|lg Ganda|li Limburgish|ln Lingala|lo Lao|
+lt Lithuanian|lu Luba-Katanga|lv Latvian|mg Malagasy|mh Marshallese|mi Maori|mk Macedonian|
+ml Malayalam|mn Mongolian|mr Marathi|ms Malay|mt Maltese|my Burmese|na Nauru|nb Norwegian Bokmal|
+nd North Ndebele|ne Nepali|ng Ndonga|nl Dutch|nn Norwegian Nynorsk|no Norwegian|nr South Ndebele|
+nv Navajo|ny Chichewa|oc Occitan|oj Ojibwa|om Oromo|or Oriya|os Ossetian|pa Punjabi|pi Pali|pl Polish|
+ps Pashto|pt Portuguese|qu Quechua|rm Romansh|rn Rundi|ro Romanian|ru Russian|rw Kinyarwanda|
+sa Sanskrit|sc Sardinian|sd Sindhi|se Northern Sami|sg Sango|si Sinhala|sk Slovak|sl Slovenian|
+sm Samoan|sn Shona|so Somali|sq Albanian|sr Serbian|ss Swati|st Southern Sotho|su Sundanese|
+sv Swedish|sw Swahili|ta Tamil|te Telugu|tg Tajik|th Thai|ti Tigrinya|tk Turkmen|tl Tagalog|
+tn Tswana|to Tonga|tr Turkish|ts Tsonga|tt Tatar|tw Twi|ty Tahitian|ug Uighur|uk Ukrainian|ur Urdu|
+uz Uzbek|ve Venda|vi Vietnamese|vo Volapuk|wa Walloon|wo Wolof|xh Xhosa|yi Yiddish|yo Yoruba|
+za Zhuang|zh Chinese|zu Zulu
+"""
+LANGUAGES: dict[str, str] = dict(
+    entry.strip().split(" ", 1) for entry in _ISO_639_1.replace("\n", "").split("|")
+)
+_LANGUAGE_NAMES = {name.lower(): code for code, name in LANGUAGES.items()}
+_LANGUAGE_NAMES.update({"mandarin": "zh", "cantonese": "zh", "farsi": "fa", "filipino": "tl"})
+
+
+def language_code(text: str) -> str | None:
+    """The ISO 639-1 code for a code or an English language name, or None."""
+    key = text.strip().lower()
+    if key in LANGUAGES:
+        return key
+    return _LANGUAGE_NAMES.get(key)
