@@ -212,6 +212,189 @@ def schema(
     print(json.dumps(schema_doc, indent=2))
 
 
+VramOpt = Annotated[float | None, typer.Option("--vram", help="GPU memory per GPU, in GB.", show_default=False)]
+GpusOpt = Annotated[int | None, typer.Option("--gpus", help="Number of GPUs of that size.", show_default=False)]
+GpuOpt = Annotated[str | None, typer.Option("--gpu", help='GPU from the table, e.g. "RTX 4090" or '
+                                                '"2x A100 80GB".', show_default=False)]
+RamOpt = Annotated[float | None, typer.Option("--ram", help="System RAM in GB (for --cpu-only).",
+                                                 show_default=False)]
+CpuOpt = Annotated[bool, typer.Option("--cpu-only", help="Run on the CPU from system RAM.")]
+ContextOpt = Annotated[str | None, typer.Option("--context", help="Tokens of context you need: 4096, 8k, "
+                                                   "32k, 128k (default 4k).", show_default=False)]
+QuantOpt = Annotated[list[str] | None, typer.Option("--quant", help="Allowed quantizations, comma-separated "
+                                                       "(default fp16,q8_0,q4_k_m).", show_default=False)]
+
+
+def gpu_files(catalog) -> list[Path]:
+    return catalog.gpu_files
+
+
+@command("recommend")
+def recommend(
+    commercial: Annotated[bool | None, typer.Option("--commercial", help="Effective license allows "
+                                                       "commercial use (conditional included, flagged).",
+                                                       show_default=False)] = None,
+    strict_license: Annotated[bool | None, typer.Option("--strict-license", help="Only unconditional "
+                                                           "commercial licenses.", show_default=False)] = None,
+    license: Annotated[list[str] | None, typer.Option("--license", help="Allowed license ids "
+                                                         "(comma-separated).", show_default=False)] = None,
+    exclude_license: Annotated[list[str] | None, typer.Option("--exclude-license", help="License ids to "
+                                                                 "exclude.", show_default=False)] = None,
+    no_provenance_risk: Annotated[bool | None, typer.Option("--no-provenance-risk", help="Exclude models "
+                                                               "trained on another vendor's outputs.",
+                                                               show_default=False)] = None,
+    vram: VramOpt = None,
+    gpus: GpusOpt = None,
+    gpu: GpuOpt = None,
+    ram: RamOpt = None,
+    cpu_only: Annotated[bool | None, typer.Option("--cpu-only", help="Run on the CPU from system RAM.",
+                                                     show_default=False)] = None,
+    auto: Annotated[bool | None, typer.Option("--auto", help="Use the detected hardware (the default when "
+                                                 "no hardware flag is given).", show_default=False)] = None,
+    quant: QuantOpt = None,
+    context: ContextOpt = None,
+    headroom: Annotated[float | None, typer.Option("--headroom", help="GB to keep free.",
+                                                      show_default=False)] = None,
+    lang: Annotated[list[str] | None, typer.Option("--lang", help="Required languages: ISO codes or names "
+                                                      "(zh,en or chinese).", show_default=False)] = None,
+    task: Annotated[list[str] | None, typer.Option("--task", help="chat, code, reasoning, math, ...",
+                                                      show_default=False)] = None,
+    modality: Annotated[list[str] | None, typer.Option("--modality", help="Required input: image, audio.",
+                                                          show_default=False)] = None,
+    min_context: Annotated[str | None, typer.Option("--min-context", help="Minimum context the model must "
+                                                       "offer.", show_default=False)] = None,
+    min_params: Annotated[float | None, typer.Option("--min-params", help="Minimum size, billions.",
+                                                        show_default=False)] = None,
+    max_params: Annotated[float | None, typer.Option("--max-params", help="Maximum size, billions.",
+                                                        show_default=False)] = None,
+    open_weights: Annotated[bool | None, typer.Option("--open-weights", help="Only freely downloadable "
+                                                         "weights (not gated).", show_default=False)] = None,
+    fully_open: Annotated[bool | None, typer.Option("--fully-open", help="Weights, code and data open.",
+                                                       show_default=False)] = None,
+    family: Annotated[list[str] | None, typer.Option("--family", help="Only these families.",
+                                                        show_default=False)] = None,
+    released_after: Annotated[str | None, typer.Option("--released-after", help="YYYY-MM-DD.",
+                                                          show_default=False)] = None,
+    prefer: Annotated[list[str] | None, typer.Option("--prefer", help="Shift weights toward quality, speed, "
+                                                        "context or license.", show_default=False)] = None,
+    profile: Annotated[Path | None, typer.Option("--profile", help="YAML file of requirements; flags win.",
+                                                    show_default=False)] = None,
+    top: Annotated[int | None, typer.Option("--top", help="How many to show (default 10).",
+                                               show_default=False)] = None,
+    show_all: Annotated[bool, typer.Option("--all", help="Also list rejected models with reasons.")] = False,
+    why_not: Annotated[str | None, typer.Option("--why-not", help="Explain why a model is (not) "
+                                                   "recommended.", show_default=False)] = None,
+    explain: Annotated[bool, typer.Option("--explain", help="Show every score component and formula.")] = False,
+    fmt: FormatOpt = OutputFormat.table,
+    catalog: CatalogOpt = None,
+) -> None:
+    """Rank the models you may legally and physically run, and say why.
+
+    Examples:
+
+      llmpick recommend --commercial --vram 12
+
+      llmpick recommend --commercial --vram 12 --lang zh --format json
+
+      llmpick recommend --gpu "RTX 4090" --task code --context 32k --explain
+
+      llmpick recommend --cpu-only --ram 8 --why-not mixtral-8x7b-v0.1
+    """
+    from . import parse
+    from .advisor import recommend as run_advisor
+    from .hardware import resolve
+    from .profiles import requirements_from
+    from .views import recommendation_report, why_not_report
+
+    flags = {
+        "commercial": commercial, "strict_license": strict_license, "licenses": parse.items(license) or None,
+        "exclude_licenses": parse.items(exclude_license) or None, "no_provenance_risk": no_provenance_risk,
+        "vram_gb": parse.gigabytes(vram, "--vram"), "gpus": gpus, "gpu": gpu, "ram_gb": parse.gigabytes(ram, "--ram"),
+        "cpu_only": cpu_only, "auto": auto, "quants": parse.items(quant) or None,
+        "context": parse.tokens(context) if context else None, "headroom_gb": headroom,
+        "languages": parse.items(lang) or None, "tasks": parse.items(task) or None,
+        "modalities": parse.items(modality) or None,
+        "min_context": parse.tokens(min_context, "--min-context") if min_context else None,
+        "min_params": min_params, "max_params": max_params, "open_weights": open_weights,
+        "fully_open": fully_open, "families": parse.items(family) or None, "released_after": released_after,
+        "prefer": parse.items(prefer) or None, "top": top,
+    }
+    req = requirements_from(profile, flags)
+    loaded = load(catalog)
+    for license_id in [*req.licenses, *req.exclude_licenses]:
+        loaded.license(license_id)
+    hardware = resolve(vram_gb=req.vram_gb, gpus=req.gpus if gpus or req.gpus > 1 else None, gpu=req.gpu,
+                       ram_gb=req.ram_gb, cpu_only=req.cpu_only, auto=req.auto, gpu_files=gpu_files(loaded))
+    result = run_advisor(req, loaded, hardware)
+    if why_not:
+        emit(why_not_report(result, loaded.get(why_not).id), fmt)
+        return
+    emit(recommendation_report(result, loaded, show_all=show_all, explain=explain), fmt)
+
+
+@command("fit")
+def fit_command(
+    model: Annotated[str, typer.Argument(help="Card id or Hugging Face repo id.")],
+    vram: VramOpt = None,
+    gpus: GpusOpt = None,
+    gpu: GpuOpt = None,
+    ram: RamOpt = None,
+    cpu_only: CpuOpt = False,
+    quant: QuantOpt = None,
+    context: ContextOpt = None,
+    context_sweep: Annotated[bool, typer.Option("--context-sweep", help="Memory at 2k, 8k, 32k, 128k and the "
+                                                "model's maximum.")] = False,
+    finetune: Annotated[str | None, typer.Option("--finetune", help="lora, qlora or full.",
+                                                    show_default=False)] = None,
+    headroom: Annotated[float, typer.Option("--headroom", help="GB to keep free.")] = 0.0,
+    explain: Annotated[bool, typer.Option("--explain", help="Print each formula with the card's values.")] = False,
+    fmt: FormatOpt = OutputFormat.table,
+    catalog: CatalogOpt = None,
+) -> None:
+    """Will MODEL run on my hardware? Memory per quantization, what fits, and estimated speed.
+
+    Examples:
+
+      llmpick fit mixtral-8x7b-v0.1 --gpu "RTX 4090" --context 32k
+
+      llmpick fit llama-2-7b --vram 12 --context-sweep --explain
+
+      llmpick fit mistral-7b-v0.1 --vram 24 --finetune qlora
+    """
+    from . import parse
+    from .fit import fit, sweep_contexts
+    from .hardware import resolve
+    from .memory import quant as check_quant
+    from .views import fit_report
+
+    if finetune and finetune not in ("lora", "qlora", "full"):
+        raise LlmpickError(f"--finetune {finetune!r} is not one of lora, qlora, full")
+    loaded = load(catalog)
+    card = loaded.get(model)
+    quants = [check_quant(q).id for q in parse.items(quant)] or None
+    vram, ram = parse.gigabytes(vram, "--vram"), parse.gigabytes(ram, "--ram")
+    hardware = None
+    if vram or gpu or cpu_only or ram:
+        hardware = resolve(vram_gb=vram, gpus=gpus, gpu=gpu, ram_gb=ram, cpu_only=cpu_only,
+                           gpu_files=gpu_files(loaded))
+    contexts = sweep_contexts(card) if context_sweep else [parse.tokens(context) if context else 4096]
+    rows = fit(card, hardware, quants, contexts, finetune, headroom)
+    hardware_text = hardware.describe() if hardware else "none given (use --vram, --gpu, --ram or --cpu-only)"
+    emit(fit_report(card, [r[2] for r in rows], hardware_text, explain, [(r[0], r[1]) for r in rows]), fmt)
+
+
+@command("hardware")
+def hardware_command(fmt: FormatOpt = OutputFormat.table) -> None:
+    """Show the local GPUs (NVML, nvidia-smi or Apple sysctl) and system RAM.
+
+    Example: llmpick hardware --format json
+    """
+    from .hardware import detect
+    from .views import hardware_report
+
+    emit(hardware_report(detect()), fmt)
+
+
 def run() -> None:
     """Console-script entry point."""
     try:

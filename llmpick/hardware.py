@@ -237,3 +237,25 @@ def hardware_from_detection(found: Detection) -> Hardware:
     smallest = min(g.total_gb for g in found.gpus)
     return Hardware(vram_gb=smallest, gpus=len(found.gpus), ram_gb=found.ram_gb, label=found.gpus[0].name,
                     unified="unified" in found.gpus[0].name)
+
+
+def resolve(*, vram_gb: float | None = None, gpus: int | None = None, gpu: str | None = None,
+            ram_gb: float | None = None, cpu_only: bool = False, auto: bool = False,
+            gpu_files: list[Path] = (), detector: Callable[[], Detection] = detect) -> Hardware:
+    """Hardware from flags: --gpu NAME, --vram GB, --cpu-only, or detection (--auto, or no flag at all)."""
+    if cpu_only and (gpu or vram_gb):
+        raise UsageError("--cpu-only contradicts --gpu/--vram", "drop one of them")
+    if gpu and vram_gb:
+        raise UsageError("--gpu and --vram both give GPU memory", "use one of them")
+    if gpu:
+        return hardware_for_gpu(load_gpus(list(gpu_files)), gpu, gpus)
+    if vram_gb:
+        return Hardware(vram_gb=vram_gb, gpus=gpus or 1, ram_gb=ram_gb)
+    if cpu_only and ram_gb:
+        return Hardware(ram_gb=ram_gb, cpu_only=True)
+    found = hardware_from_detection(detector())
+    if cpu_only:
+        return Hardware(ram_gb=ram_gb or found.ram_gb, cpu_only=True, label="detected CPU")
+    if ram_gb and found.cpu_only:
+        return Hardware(ram_gb=ram_gb, cpu_only=True)
+    return found

@@ -1,0 +1,41 @@
+"""Parsing of user-typed values shared by flags and profile files."""
+
+from __future__ import annotations
+
+import re
+
+from .errors import UsageError
+
+_TOKENS = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([kKmM]?)\s*")
+
+
+def tokens(text: str | int, flag: str = "--context") -> int:
+    """'8k' -> 8192, '128K' -> 131072, '1m' -> 1048576, '4096' -> 4096."""
+    if isinstance(text, int):
+        value = text
+    else:
+        match = _TOKENS.fullmatch(str(text))
+        if not match:
+            raise UsageError(f"{flag} {text!r} is not a token count", "use a number such as 4096, 8k, 32k or 128k")
+        number, unit = float(match.group(1)), match.group(2).lower()
+        value = int(number * {"": 1, "k": 1024, "m": 1024 * 1024}[unit])
+    if value <= 0:
+        raise UsageError(f"{flag} must be positive, not {text!r}")
+    if value > 10_000_000:
+        raise UsageError(f"{flag} {text!r} is larger than any model's context (10M tokens)")
+    return value
+
+
+def items(values: list[str] | None) -> list[str]:
+    """Repeated and comma-separated flag values as one list: ['zh,en', 'fr'] -> ['zh', 'en', 'fr']."""
+    return [part.strip() for value in values or [] for part in value.split(",") if part.strip()]
+
+
+def gigabytes(value: float | None, flag: str) -> float | None:
+    if value is None:
+        return None
+    if value <= 0:
+        raise UsageError(f"{flag} must be a positive number of GB, not {value:g}")
+    if value > 100_000:
+        raise UsageError(f"{flag} {value:g} GB is not a plausible amount of memory")
+    return value

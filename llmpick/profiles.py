@@ -1,0 +1,56 @@
+"""Requirements from a profile file (YAML) overlaid with command-line flags (flags win)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from .errors import CatalogError, Problem, UsageError
+
+
+def requirements_from(profile: Path | None, flags: dict[str, Any]):
+    from pydantic import ValidationError
+
+    from .advisor import Requirements
+    from .parse import tokens
+    from .yamlio import YamlProblem, line_of, load_file
+
+    data: dict[str, Any] = {}
+    text = ""
+    if profile is not None:
+        if not profile.is_file():
+            raise UsageError(f"profile {profile} does not exist")
+        try:
+            loaded, text = load_file(profile)
+        except YamlProblem as exc:
+            raise UsageError(str(exc.problem)) from None
+        if loaded is not None and not isinstance(loaded, dict):
+            raise UsageError(f"{profile}: a profile must be a mapping of requirement fields")
+        data = dict(loaded or {})
+        for key in ("context", "min_context"):
+            if isinstance(data.get(key), str):
+                data[key] = tokens(data[key], key)
+    data.update({key: value for key, value in flags.items() if value is not None})
+    try:
+        return Requirements.model_validate(data)
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors(include_url=False):
+            loc = tuple(error["loc"])
+            name = ".".join(str(p) for p in loc)
+            message = error["msg"].removeprefix("Value error, ")
+            if error["type"] == "extra_forbidden":
+                from .errors import suggest
+
+                hint = suggest(str(loc[0]), list(Requirements.model_fields))
+                message = "unknown key" + (f"; did you mean {hint[0]!r}?" if hint else "")
+            from_flag = loc and loc[0] in flags and flags[loc[0]] is not None
+            where = "command line" if from_flag or profile is None else str(profile)
+            line = None if from_flag or profile is None else line_of(text, loc)
+            problems.append(Problem(where, line, name, message))
+        if len(problems) == 1:
+            raise UsageError(str(problems[0])) from None
+        error = CatalogError(problems)
+        error.exit_code = 2
+        error.message = f"{len(problems)} problems in the requirements"
+        raise error from None
