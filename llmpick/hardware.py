@@ -110,13 +110,14 @@ def find_gpu(table: dict[str, Gpu], name: str) -> Gpu:
             index.setdefault(_norm(key), gpu)
     if wanted in index:
         return index[wanted]
-    partial = [gpu for key, gpu in index.items() if wanted and key.endswith(wanted)]
-    if len({g.id for g in partial}) == 1:
-        return partial[0]
+    partial = {gpu.id: gpu for key, gpu in index.items() if wanted and key.endswith(wanted)}
+    if len(partial) == 1:
+        return next(iter(partial.values()))
     from .errors import suggest
 
-    raise NotFoundError("GPU", name, suggest(name, [g.name for g in table.values()]) or
-                        [g.name for g in {g.id: g for g in partial}.values()][:3])
+    close = [index[key].name for key in suggest(wanted, list(index))]
+    names = list(dict.fromkeys(close or [g.name for g in partial.values()]))[:3]
+    raise NotFoundError("GPU", name, names)
 
 
 def parse_gpu_spec(spec: str) -> tuple[int, str]:

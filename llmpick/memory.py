@@ -20,6 +20,7 @@ class Quant:
     bits: float  # effective bits per weight, scales and mixed tensors included
     source: str
     embeddings_16bit: bool = False  # GPTQ/AWQ/bitsandbytes leave embeddings and lm_head unquantized
+    moe_bits: float | None = None  # where a mixture applies differently to MoE expert tensors
 
 
 _LLAMA_CPP = "llama.cpp tools/quantize/README.md (bits per weight, Llama 2 7B)"
@@ -32,7 +33,9 @@ QUANTS: dict[str, Quant] = {q.id: q for q in (
     Quant("q8_0", 8.5, f"{_GGML}: 32 int8 + one fp16 scale per block = 34 bytes / 32 weights"),
     Quant("q6_k", 6.56, _LLAMA_CPP),
     Quant("q5_k_m", 5.68, _LLAMA_CPP),
-    Quant("q4_k_m", 4.84, _LLAMA_CPP),
+    # llama.cpp's Q4_K_M mix upgrades half the ffn_down tensors to Q6_K by layer index; MoE expert tensors
+    # mostly stay Q4_K: TheBloke/Mixtral-8x7B-v0.1-GGUF Q4_K_M is 26.44 GB for 46.7B params = 4.53 bits
+    Quant("q4_k_m", 4.84, _LLAMA_CPP, moe_bits=4.53),
     Quant("q4_0", 4.5, f"{_GGML}: 32 4-bit + one fp16 scale per block = 18 bytes / 32 weights"),
     Quant("q3_k_m", 3.91, _LLAMA_CPP),
     Quant("q2_k", 3.35, _LLAMA_CPP),
@@ -100,6 +103,9 @@ class Estimate:
 
 def weights_gb(arch: Architecture, q: Quant) -> tuple[float, str]:
     params = arch.params_b * 1e9
+    if arch.is_moe and q.moe_bits:
+        size = params * q.moe_bits / 8 / GIB
+        return size, f"{arch.params_b:g}e9 params x {q.moe_bits:g} bits (MoE mix) / 8 = {size:.2f} GB"
     if q.embeddings_16bit and arch.vocab_size and arch.hidden_size:
         embed = arch.vocab_size * arch.hidden_size * (1 if arch.tied_embeddings else 2)
         size = ((params - embed) * q.bits / 8 + embed * 2) / GIB
