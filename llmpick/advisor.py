@@ -36,6 +36,8 @@ DEFAULT_WEIGHTS: dict[str, float] = {
 }
 FALLBACK_DISCOUNT = 0.9  # a quality borrowed from similar-sized models counts a little less than a measured one
 SIMILAR_SIZE = 2.0  # "similar size" for the quality fallback: within 2x the active parameters
+TASK_WEIGHT_WITH_TASK = 0.30  # with --task, fitness for that task weighs as much as quality
+SERVED_BY_GENERAL = 0.25  # task component of a general chat model asked to do a specialised task
 PREFER_BOOST = 0.25  # --prefer X adds this to X's weight before the weights are renormalised
 PREFER = {"quality": ("quality",), "speed": ("speed", "headroom"), "context": ("context",),
           "license": ("license",)}
@@ -400,7 +402,7 @@ def components(card: Card, est: Estimate, ctx: Context, scales: Scales) -> tuple
 
     tasks = set(card.tasks)
     if req.tasks:
-        hits = [1.0 if t in tasks else 0.5 for t in req.tasks]
+        hits = [1.0 if t in tasks else SERVED_BY_GENERAL for t in req.tasks]
         values["task"] = sum(hits) / len(hits)
         why["task"] = ", ".join(f"{t}: {'made for it' if t in tasks else 'general chat model'}" for t in req.tasks)
     else:
@@ -430,6 +432,8 @@ def components(card: Card, est: Estimate, ctx: Context, scales: Scales) -> tuple
 
 def effective_weights(req: Requirements) -> dict[str, float]:
     weights = dict(DEFAULT_WEIGHTS)
+    if req.tasks:
+        weights["task"] = TASK_WEIGHT_WITH_TASK
     weights.update(req.weights)
     for preference in req.prefer:
         for name in PREFER[preference]:

@@ -140,7 +140,7 @@ def test_more_vram_never_turns_a_fit_into_a_non_fit(catalog, vram, extra, model)
 
     small = fit(catalog.get(model), Hardware(vram_gb=vram))
     large = fit(catalog.get(model), Hardware(vram_gb=vram + extra))
-    for (_, _, a), (_, _, b) in zip(small, large):
+    for (_, _, a), (_, _, b) in zip(small, large, strict=True):
         assert not (a["fits"] and not b["fits"])
 
 
