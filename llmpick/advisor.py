@@ -50,7 +50,7 @@ Component = Literal[tuple(DEFAULT_WEIGHTS)]  # type: ignore[valid-type]
 class Requirements(BaseModel):
     """What the user needs. Built from flags or a profile file (flags win)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     commercial: bool = False
     strict_license: bool = False

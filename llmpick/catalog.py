@@ -107,7 +107,16 @@ def load_catalog(paths: Iterable[str | Path] = (), *, builtin: bool = True) -> C
     for d in dirs:
         if not d.exists():
             raise UsageError(f"catalog path {d} does not exist")
-    return _build(dirs)
+    from . import cache
+
+    files = [path for layer in dirs for path in _yaml_files(layer)]
+    cached = cache.load(dirs, files)
+    if cached is not None:
+        return cached
+    key = cache.fingerprint(files)  # taken before reading: a file changed meanwhile invalidates the entry
+    catalog = _build(dirs, files)
+    cache.store(dirs, key, catalog)
+    return catalog
 
 
 def _yaml_files(root: Path) -> list[Path]:
@@ -116,7 +125,7 @@ def _yaml_files(root: Path) -> list[Path]:
     return sorted(p for p in root.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
 
 
-def _build(layers: list[Path]) -> Catalog:
+def _build(layers: list[Path], files: list[Path] | None = None) -> Catalog:
     from pydantic import ValidationError
 
     from .cards import Card
@@ -125,9 +134,10 @@ def _build(layers: list[Path]) -> Catalog:
     catalog = Catalog()
     problems: list[Problem] = []
     texts: dict[Path, str] = {}
+    listing = files or [path for layer in layers for path in _yaml_files(layer)]
     for layer in layers:
         layer_ids: dict[str, Path] = {}
-        for path in _yaml_files(layer):
+        for path in (p for p in listing if p == layer or layer in p.parents):
             try:
                 data, texts[path] = load_file(path)
             except YamlProblem as exc:
