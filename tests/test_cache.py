@@ -1,0 +1,57 @@
+"""The validated-catalog cache: correct answers whatever state the cache is in."""
+
+from __future__ import annotations
+
+import os
+import pickle
+
+from llmpick import cache, load_catalog
+from tests.conftest import FIXTURE_CATALOG, write_card
+
+
+def cache_files():
+    return list(cache.cache_dir().glob("catalog-*.pickle"))
+
+
+def test_second_load_uses_the_cache():
+    first = load_catalog([FIXTURE_CATALOG], builtin=False)
+    assert len(cache_files()) == 1
+    second = load_catalog([FIXTURE_CATALOG], builtin=False)
+    assert second.cards == first.cards
+
+
+def test_changed_card_is_seen(tmp_path):
+    path = write_card(tmp_path, id="x-1", hf_repos=[], context_length=4096)
+    assert load_catalog([FIXTURE_CATALOG, tmp_path], builtin=False).get("x-1").context_length == 4096
+    write_card(tmp_path, id="x-1", hf_repos=[], context_length=8192)
+    os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 10**9))
+    assert load_catalog([FIXTURE_CATALOG, tmp_path], builtin=False).get("x-1").context_length == 8192
+
+
+def test_corrupt_or_truncated_cache_is_rebuilt():
+    load_catalog([FIXTURE_CATALOG], builtin=False)
+    [entry] = cache_files()
+    entry.write_bytes(entry.read_bytes()[:50])
+    assert len(load_catalog([FIXTURE_CATALOG], builtin=False)) == 6
+    entry.write_bytes(b"not a pickle")
+    assert len(load_catalog([FIXTURE_CATALOG], builtin=False)) == 6
+
+
+def test_cache_from_another_version_is_ignored():
+    load_catalog([FIXTURE_CATALOG], builtin=False)
+    [entry] = cache_files()
+    key, catalog = pickle.loads(entry.read_bytes())
+    catalog.cards.clear()
+    entry.write_bytes(pickle.dumps((("other-version",) + key[1:], catalog)))
+    assert len(load_catalog([FIXTURE_CATALOG], builtin=False)) == 6
+
+
+def test_read_only_cache_directory_still_works(monkeypatch, tmp_path):
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o500)
+    monkeypatch.setenv("LLMPICK_CACHE_DIR", str(locked / "sub"))
+    try:
+        assert len(load_catalog([FIXTURE_CATALOG], builtin=False)) == 6
+    finally:
+        locked.chmod(0o700)
