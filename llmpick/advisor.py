@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from . import vocab
 from .cards import Card
 from .catalog import Catalog
-from .errors import UsageError, suggest
+from .errors import UsageError, unknown_choice
 from .hardware import Hardware
 from .licenses import EffectiveLicense
 from .memory import PRECISION_ORDER, QUANTS, Estimate, decode_tokens_per_s, estimate
@@ -87,9 +87,8 @@ class Requirements(BaseModel):
         for item in value:
             code = vocab.language_code(item)
             if code is None:
-                hint = suggest(item, [*vocab.LANGUAGES, *(n.lower() for n in vocab.LANGUAGES.values())])
-                raise ValueError(f"unknown language {item!r}" + (f"; did you mean {hint[0]!r}?" if hint else
-                                                                 "; use an ISO 639-1 code such as zh"))
+                names = [*vocab.LANGUAGES, *(n.lower() for n in vocab.LANGUAGES.values())]
+                raise ValueError(unknown_choice("language", item, names, "use an ISO 639-1 code such as zh"))
             codes.append(code)
         return codes
 
@@ -98,9 +97,7 @@ class Requirements(BaseModel):
     def _tasks(cls, value: list[str]) -> list[str]:
         for task in value:
             if task not in vocab.TASKS:
-                hint = suggest(task, vocab.TASKS)
-                raise ValueError(f"unknown task {task!r}" + (f"; did you mean {hint[0]!r}?" if hint else
-                                                             f"; choose from {', '.join(vocab.TASKS)}"))
+                raise ValueError(unknown_choice("task", task, vocab.TASKS, f"choose from {', '.join(vocab.TASKS)}"))
         return value
 
     @field_validator("modalities")
@@ -108,7 +105,8 @@ class Requirements(BaseModel):
     def _modalities(cls, value: list[str]) -> list[str]:
         for modality in value:
             if modality not in vocab.MODALITIES:
-                raise ValueError(f"unknown modality {modality!r}; choose from {', '.join(vocab.MODALITIES)}")
+                raise ValueError(unknown_choice("modality", modality, vocab.MODALITIES,
+                                                f"choose from {', '.join(vocab.MODALITIES)}"))
         return value
 
     @field_validator("quants")
@@ -118,9 +116,7 @@ class Requirements(BaseModel):
         for q in value:
             key = q.lower()
             if key not in QUANTS:
-                hint = suggest(key, list(QUANTS))
-                raise ValueError(f"unknown quantization {q!r}" + (f"; did you mean {hint[0]!r}?" if hint else
-                                                                  f"; choose from {', '.join(QUANTS)}"))
+                raise ValueError(unknown_choice("quantization", q, list(QUANTS), f"choose from {', '.join(QUANTS)}"))
             out.append(key)
         return sorted(set(out), key=PRECISION_ORDER.index)
 

@@ -38,9 +38,6 @@ def configured_dirs(extra: Iterable[str | Path] = ()) -> list[Path]:
     dirs += [Path(p) for p in extra]
     unique: list[Path] = []
     for d in dirs:
-        if not d.exists():
-            raise UsageError(f"catalog path {d} does not exist",
-                             "check --catalog and the LLMPICK_CATALOG environment variable")
         if d.resolve() not in [u.resolve() for u in unique]:
             unique.append(d)
     return unique
@@ -106,7 +103,8 @@ def load_catalog(paths: Iterable[str | Path] = (), *, builtin: bool = True) -> C
     dirs = configured_dirs(paths) if builtin else [Path(p) for p in paths]
     for d in dirs:
         if not d.exists():
-            raise UsageError(f"catalog path {d} does not exist")
+            raise UsageError(f"catalog path {d} does not exist",
+                             "check --catalog and the LLMPICK_CATALOG environment variable")
     from . import cache
 
     files = [path for layer in dirs for path in _yaml_files(layer)]

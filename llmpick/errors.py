@@ -76,3 +76,9 @@ def suggest(name: str, choices: list[str] | tuple[str, ...], n: int = 3) -> list
     lowered = {c.lower(): c for c in choices}
     hits = difflib.get_close_matches(name.lower(), list(lowered), n=n, cutoff=0.6)
     return [lowered[h] for h in hits]
+
+
+def unknown_choice(kind: str, value: str, choices: list[str] | tuple[str, ...], otherwise: str) -> str:
+    """'unknown task 'cod'; did you mean 'code'?', or the `otherwise` advice when nothing is close."""
+    hint = suggest(value, choices)
+    return f"unknown {kind} {value!r}" + (f"; did you mean {hint[0]!r}?" if hint else f"; {otherwise}")

@@ -63,13 +63,12 @@ KV_BYTES_PER_TOKEN_PER_B = 2 * 32 * 4096 * 2 / 6.74  # Llama-2-7B's fp16 KV per 
 
 
 def quant(quant_id: str) -> Quant:
-    key = quant_id.lower().replace("-", "_") if quant_id.lower() not in QUANTS else quant_id.lower()
-    found = QUANTS.get(key) or QUANTS.get(quant_id.lower())
+    key = quant_id.lower()
+    found = QUANTS.get(key) or QUANTS.get(key.replace("-", "_"))
     if found is None:
+        hint = suggest(quant_id, list(QUANTS))
         raise UsageError(f"unknown quantization {quant_id!r}",
-                         "choose from " + ", ".join(QUANTS) + (
-                             f" (did you mean {suggest(quant_id, list(QUANTS))[0]}?)"
-                             if suggest(quant_id, list(QUANTS)) else ""))
+                         "choose from " + ", ".join(QUANTS) + (f" (did you mean {hint[0]}?)" if hint else ""))
     return found
 
 
