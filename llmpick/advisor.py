@@ -452,6 +452,34 @@ def short_reasons(values: dict[str, float], why: dict[str, str], weights: dict[s
 # --- the entry point ---------------------------------------------------------------------------
 
 
+# Rules that constrain even when the user said nothing (recommend assumes a 4k context and a text generator);
+# `screen` applies them only when one of these requirement fields was given.
+DEFAULTING_RULES = {"context": {"context", "min_context"}, "task": {"tasks"}}
+
+
+def judge(card: Card, ctx: Context, memory: bool = True,
+          rules: dict[str, Rule] = HARD_RULES) -> tuple[list[Rejection], Estimate | None]:
+    """Every rule `card` breaks, and (with `memory`) the best setting that fits the hardware."""
+    broken = [Rejection(card.id, name, reason) for name, rule in rules.items()
+              if (reason := rule(card, ctx)) is not None]
+    if not memory:
+        return broken, None
+    fit, smallest = best_fit(card, ctx)
+    if fit is None:
+        broken.append(Rejection(card.id, "memory", memory_reason(smallest, ctx)))
+    return broken, fit
+
+
+def screen(req: Requirements, catalog: Catalog, hardware: Hardware | None = None) -> list[Card]:
+    """The cards that meet the requirements the user gave (and fit the hardware, if given); by id."""
+    req.check()
+    ctx = Context(catalog, req, hardware or Hardware())
+    rules = {name: rule for name, rule in HARD_RULES.items()
+             if name not in DEFAULTING_RULES or DEFAULTING_RULES[name] & req.model_fields_set}
+    return [card for card in sorted(catalog, key=lambda c: c.id)
+            if not judge(card, ctx, hardware is not None, rules)[0]]
+
+
 def recommend(req: Requirements, catalog: Catalog, hardware: Hardware) -> Recommendation:
     """Every model that passes the hard rules, ranked; every other one with its reasons."""
     req.check()
@@ -462,11 +490,7 @@ def recommend(req: Requirements, catalog: Catalog, hardware: Hardware) -> Recomm
     rejections: dict[str, list[Rejection]] = {}
     picks: list[Pick] = []
     for card in cards:
-        broken = [Rejection(card.id, name, reason) for name, rule in HARD_RULES.items()
-                  if (reason := rule(card, ctx)) is not None]
-        fit, smallest = best_fit(card, ctx)
-        if fit is None:
-            broken.append(Rejection(card.id, "memory", memory_reason(smallest, ctx)))
+        broken, fit = judge(card, ctx)
         if broken:
             rejections[card.id] = broken
             continue

@@ -71,10 +71,18 @@ def command(*args: Any, **kwargs: Any) -> Callable:
     return decorate
 
 
-def emit(report: Any, fmt: OutputFormat) -> None:
+def emit(report: Any, fmt: OutputFormat, output: Path | None = None) -> None:
+    """The report in `fmt` on stdout, or written atomically to `output` (with a line on stderr)."""
     from .render import render
 
-    sys.stdout.write(render(report, fmt))
+    text = render(report, fmt)
+    if output is None:
+        sys.stdout.write(text)
+        return
+    from .files import write_atomic
+
+    write_atomic(output, text)
+    err(f"wrote {output} ({fmt.value})")
 
 
 def _version(value: bool) -> None:
@@ -229,56 +237,117 @@ def gpu_files(catalog) -> list[Path]:
     return catalog.gpu_files
 
 
+CommercialOpt = Annotated[bool | None, typer.Option("--commercial", help="Effective license allows commercial "
+                                                  "use (conditional included, flagged).", show_default=False)]
+StrictLicenseOpt = Annotated[bool | None, typer.Option("--strict-license", help="Only unconditional commercial "
+                                                       "licenses.", show_default=False)]
+LicensesOpt = Annotated[list[str] | None, typer.Option("--license", help="Allowed license ids (comma-separated).",
+                                                       show_default=False)]
+ExcludeLicensesOpt = Annotated[list[str] | None, typer.Option("--exclude-license", help="License ids to exclude.",
+                                                              show_default=False)]
+NoProvenanceOpt = Annotated[bool | None, typer.Option("--no-provenance-risk", help="Exclude models trained on "
+                                                      "another vendor's outputs.", show_default=False)]
+LangOpt = Annotated[list[str] | None, typer.Option("--lang", help="Required languages: ISO codes or names "
+                                                   "(zh,en or chinese).", show_default=False)]
+TaskOpt = Annotated[list[str] | None, typer.Option("--task", help="chat, code, reasoning, math, ...",
+                                                   show_default=False)]
+ModalityOpt = Annotated[list[str] | None, typer.Option("--modality", help="Required input: image, audio.",
+                                                       show_default=False)]
+MinContextOpt = Annotated[str | None, typer.Option("--min-context", help="Minimum context the model must offer.",
+                                                   show_default=False)]
+MinParamsOpt = Annotated[float | None, typer.Option("--min-params", help="Minimum size, billions.",
+                                                    show_default=False)]
+MaxParamsOpt = Annotated[float | None, typer.Option("--max-params", help="Maximum size, billions.",
+                                                    show_default=False)]
+OpenWeightsOpt = Annotated[bool | None, typer.Option("--open-weights", help="Only freely downloadable weights "
+                                                     "(not gated).", show_default=False)]
+FullyOpenOpt = Annotated[bool | None, typer.Option("--fully-open", help="Weights, code and data open.",
+                                                   show_default=False)]
+FamiliesOpt = Annotated[list[str] | None, typer.Option("--family", help="Only these families.", show_default=False)]
+ReleasedAfterOpt = Annotated[str | None, typer.Option("--released-after", help="YYYY-MM-DD.", show_default=False)]
+CpuOnlyOpt = Annotated[bool | None, typer.Option("--cpu-only", help="Run on the CPU from system RAM.",
+                                                 show_default=False)]
+HeadroomOpt = Annotated[float | None, typer.Option("--headroom", help="GB to keep free.", show_default=False)]
+ProfileOpt = Annotated[Path | None, typer.Option("--profile", help="YAML file of requirements; flags win.",
+                                                 show_default=False)]
+OutputOpt = Annotated[Path | None, typer.Option("--output", "-o", help="Write to FILE (atomically) instead of "
+                                                "stdout.", show_default=False)]
+
+
+def requirement_flags(values: dict[str, Any]) -> dict[str, Any]:
+    """Command-line values (by parameter name) as Requirements fields; None means 'not given'."""
+    from . import parse
+
+    def given(name: str) -> Any:
+        return values.get(name)
+
+    def listed(name: str) -> list[str] | None:
+        return parse.items(given(name)) or None
+
+    return {
+        "commercial": given("commercial"), "strict_license": given("strict_license"),
+        "licenses": listed("license"), "exclude_licenses": listed("exclude_license"),
+        "no_provenance_risk": given("no_provenance_risk"),
+        "vram_gb": parse.gigabytes(given("vram"), "--vram"), "gpus": given("gpus"), "gpu": given("gpu"),
+        "ram_gb": parse.gigabytes(given("ram"), "--ram"), "cpu_only": given("cpu_only"), "auto": given("auto"),
+        "quants": listed("quant"), "context": parse.tokens(given("context")) if given("context") else None,
+        "headroom_gb": given("headroom"), "languages": listed("lang"), "tasks": listed("task"),
+        "modalities": listed("modality"),
+        "min_context": parse.tokens(given("min_context"), "--min-context") if given("min_context") else None,
+        "min_params": given("min_params"), "max_params": given("max_params"),
+        "open_weights": given("open_weights"), "fully_open": given("fully_open"), "families": listed("family"),
+        "released_after": given("released_after"), "prefer": listed("prefer"), "top": given("top"),
+    }
+
+
+def requirements_and_hardware(values: dict[str, Any], catalog, detect: bool):
+    """Requirements from --profile and flags, checked against the catalog, and the hardware they describe.
+
+    Without a hardware flag the hardware is detected (`detect`) or left out (None)."""
+    from .hardware import resolve
+    from .profiles import requirements_from
+
+    flags = requirement_flags(values)
+    req = requirements_from(values.get("profile"), flags)
+    for license_id in [*req.licenses, *req.exclude_licenses]:
+        catalog.license(license_id)
+    if not detect and not (req.vram_gb or req.gpu or req.cpu_only or req.ram_gb):
+        return req, None
+    hardware = resolve(vram_gb=req.vram_gb, gpus=req.gpus if flags["gpus"] or req.gpus > 1 else None, gpu=req.gpu,
+                       ram_gb=req.ram_gb, cpu_only=req.cpu_only, auto=req.auto, gpu_files=gpu_files(catalog))
+    return req, hardware
+
+
 @command("recommend")
 def recommend(
-    commercial: Annotated[bool | None, typer.Option("--commercial", help="Effective license allows "
-                                                       "commercial use (conditional included, flagged).",
-                                                       show_default=False)] = None,
-    strict_license: Annotated[bool | None, typer.Option("--strict-license", help="Only unconditional "
-                                                           "commercial licenses.", show_default=False)] = None,
-    license: Annotated[list[str] | None, typer.Option("--license", help="Allowed license ids "
-                                                         "(comma-separated).", show_default=False)] = None,
-    exclude_license: Annotated[list[str] | None, typer.Option("--exclude-license", help="License ids to "
-                                                                 "exclude.", show_default=False)] = None,
-    no_provenance_risk: Annotated[bool | None, typer.Option("--no-provenance-risk", help="Exclude models "
-                                                               "trained on another vendor's outputs.",
-                                                               show_default=False)] = None,
+    commercial: CommercialOpt = None,
+    strict_license: StrictLicenseOpt = None,
+    license: LicensesOpt = None,
+    exclude_license: ExcludeLicensesOpt = None,
+    no_provenance_risk: NoProvenanceOpt = None,
     vram: VramOpt = None,
     gpus: GpusOpt = None,
     gpu: GpuOpt = None,
     ram: RamOpt = None,
-    cpu_only: Annotated[bool | None, typer.Option("--cpu-only", help="Run on the CPU from system RAM.",
-                                                     show_default=False)] = None,
+    cpu_only: CpuOnlyOpt = None,
     auto: Annotated[bool | None, typer.Option("--auto", help="Use the detected hardware (the default when "
                                                  "no hardware flag is given).", show_default=False)] = None,
     quant: QuantOpt = None,
     context: ContextOpt = None,
-    headroom: Annotated[float | None, typer.Option("--headroom", help="GB to keep free.",
-                                                      show_default=False)] = None,
-    lang: Annotated[list[str] | None, typer.Option("--lang", help="Required languages: ISO codes or names "
-                                                      "(zh,en or chinese).", show_default=False)] = None,
-    task: Annotated[list[str] | None, typer.Option("--task", help="chat, code, reasoning, math, ...",
-                                                      show_default=False)] = None,
-    modality: Annotated[list[str] | None, typer.Option("--modality", help="Required input: image, audio.",
-                                                          show_default=False)] = None,
-    min_context: Annotated[str | None, typer.Option("--min-context", help="Minimum context the model must "
-                                                       "offer.", show_default=False)] = None,
-    min_params: Annotated[float | None, typer.Option("--min-params", help="Minimum size, billions.",
-                                                        show_default=False)] = None,
-    max_params: Annotated[float | None, typer.Option("--max-params", help="Maximum size, billions.",
-                                                        show_default=False)] = None,
-    open_weights: Annotated[bool | None, typer.Option("--open-weights", help="Only freely downloadable "
-                                                         "weights (not gated).", show_default=False)] = None,
-    fully_open: Annotated[bool | None, typer.Option("--fully-open", help="Weights, code and data open.",
-                                                       show_default=False)] = None,
-    family: Annotated[list[str] | None, typer.Option("--family", help="Only these families.",
-                                                        show_default=False)] = None,
-    released_after: Annotated[str | None, typer.Option("--released-after", help="YYYY-MM-DD.",
-                                                          show_default=False)] = None,
+    headroom: HeadroomOpt = None,
+    lang: LangOpt = None,
+    task: TaskOpt = None,
+    modality: ModalityOpt = None,
+    min_context: MinContextOpt = None,
+    min_params: MinParamsOpt = None,
+    max_params: MaxParamsOpt = None,
+    open_weights: OpenWeightsOpt = None,
+    fully_open: FullyOpenOpt = None,
+    family: FamiliesOpt = None,
+    released_after: ReleasedAfterOpt = None,
     prefer: Annotated[list[str] | None, typer.Option("--prefer", help="Shift weights toward quality, speed, "
                                                         "context or license.", show_default=False)] = None,
-    profile: Annotated[Path | None, typer.Option("--profile", help="YAML file of requirements; flags win.",
-                                                    show_default=False)] = None,
+    profile: ProfileOpt = None,
     top: Annotated[int | None, typer.Option("--top", help="How many to show (default 10).",
                                                show_default=False)] = None,
     show_all: Annotated[bool, typer.Option("--all", help="Also list rejected models with reasons.")] = False,
@@ -300,36 +369,102 @@ def recommend(
 
       llmpick recommend --cpu-only --ram 8 --why-not mixtral-8x7b-v0.1
     """
-    from . import parse
     from .advisor import recommend as run_advisor
-    from .hardware import resolve
-    from .profiles import requirements_from
     from .views import recommendation_report, why_not_report
 
-    flags = {
-        "commercial": commercial, "strict_license": strict_license, "licenses": parse.items(license) or None,
-        "exclude_licenses": parse.items(exclude_license) or None, "no_provenance_risk": no_provenance_risk,
-        "vram_gb": parse.gigabytes(vram, "--vram"), "gpus": gpus, "gpu": gpu, "ram_gb": parse.gigabytes(ram, "--ram"),
-        "cpu_only": cpu_only, "auto": auto, "quants": parse.items(quant) or None,
-        "context": parse.tokens(context) if context else None, "headroom_gb": headroom,
-        "languages": parse.items(lang) or None, "tasks": parse.items(task) or None,
-        "modalities": parse.items(modality) or None,
-        "min_context": parse.tokens(min_context, "--min-context") if min_context else None,
-        "min_params": min_params, "max_params": max_params, "open_weights": open_weights,
-        "fully_open": fully_open, "families": parse.items(family) or None, "released_after": released_after,
-        "prefer": parse.items(prefer) or None, "top": top,
-    }
-    req = requirements_from(profile, flags)
     loaded = load(catalog)
-    for license_id in [*req.licenses, *req.exclude_licenses]:
-        loaded.license(license_id)
-    hardware = resolve(vram_gb=req.vram_gb, gpus=req.gpus if gpus or req.gpus > 1 else None, gpu=req.gpu,
-                       ram_gb=req.ram_gb, cpu_only=req.cpu_only, auto=req.auto, gpu_files=gpu_files(loaded))
+    req, hardware = requirements_and_hardware(locals(), loaded, detect=True)
     result = run_advisor(req, loaded, hardware)
     if why_not:
         emit(why_not_report(result, loaded.get(why_not).id), fmt)
         return
     emit(recommendation_report(result, loaded, show_all=show_all, explain=explain), fmt)
+
+
+@command("compare")
+def compare_command(
+    models: Annotated[list[str], typer.Argument(metavar="MODEL...", help="Two or more card ids or Hugging Face "
+                                                "repo ids.", show_default=False)],
+    context: ContextOpt = None,
+    diff: Annotated[bool, typer.Option("--diff", help="Mark the fields whose values differ.")] = False,
+    fmt: FormatOpt = OutputFormat.table,
+    output: OutputOpt = None,
+    catalog: CatalogOpt = None,
+) -> None:
+    """Models side by side: license and lineage, size, context, languages, memory, benchmarks, sources.
+
+    Examples:
+
+      llmpick compare llama-2-13b-chat mistral-7b-instruct-v0.2 yi-34b-chat --format markdown
+
+      llmpick compare mistral-7b-v0.1 qwen2.5-7b --diff --context 32k
+
+      llmpick compare llama-2-7b mistral-7b-v0.1 --format html --output compare.html
+    """
+    from . import parse
+    from .comparison import DEFAULT_CONTEXT, compare
+
+    tokens = parse.tokens(context) if context else DEFAULT_CONTEXT
+    loaded = load(catalog)
+    emit(compare(loaded, models, context=tokens, diff=diff), fmt, output)
+
+
+@command("export")
+def export_command(
+    columns: Annotated[str | None, typer.Option("--columns", help="Comma-separated columns, in order "
+                                                "(see docs/export.md), e.g. id,params,license,memory_q4_k_m.",
+                                                show_default=False)] = None,
+    sort: Annotated[str | None, typer.Option("--sort", help="Column to sort by; -column for descending.",
+                                             show_default=False)] = None,
+    commercial: CommercialOpt = None,
+    strict_license: StrictLicenseOpt = None,
+    license: LicensesOpt = None,
+    exclude_license: ExcludeLicensesOpt = None,
+    no_provenance_risk: NoProvenanceOpt = None,
+    lang: LangOpt = None,
+    task: TaskOpt = None,
+    modality: ModalityOpt = None,
+    min_context: MinContextOpt = None,
+    min_params: MinParamsOpt = None,
+    max_params: MaxParamsOpt = None,
+    open_weights: OpenWeightsOpt = None,
+    fully_open: FullyOpenOpt = None,
+    family: FamiliesOpt = None,
+    released_after: ReleasedAfterOpt = None,
+    vram: VramOpt = None,
+    gpus: GpusOpt = None,
+    gpu: GpuOpt = None,
+    ram: RamOpt = None,
+    cpu_only: CpuOnlyOpt = None,
+    quant: QuantOpt = None,
+    context: ContextOpt = None,
+    headroom: HeadroomOpt = None,
+    profile: ProfileOpt = None,
+    fmt: FormatOpt = OutputFormat.table,
+    output: OutputOpt = None,
+    catalog: CatalogOpt = None,
+) -> None:
+    """The catalog, or the part that meets your constraints, as a table: one model per row.
+
+    Takes the constraints of `recommend`; hardware flags keep only the models that fit.
+
+    Examples:
+
+      llmpick export --commercial --format html --output models.html
+
+      llmpick export --lang zh --vram 12 --columns id,params,license,memory_q4_k_m --sort -params
+
+      llmpick export --format csv > models.csv
+    """
+    from .advisor import screen
+    from .comparison import DEFAULT_CONTEXT, export
+    from .fields import EXPORT_COLUMNS
+
+    loaded = load(catalog)
+    req, hardware = requirements_and_hardware(locals(), loaded, detect=False)
+    chosen = [c.strip() for c in columns.split(",") if c.strip()] if columns is not None else list(EXPORT_COLUMNS)
+    cards = screen(req, loaded, hardware)
+    emit(export(loaded, cards, chosen, sort, context=req.context if context else DEFAULT_CONTEXT), fmt, output)
 
 
 @command("fit")

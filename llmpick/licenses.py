@@ -15,8 +15,7 @@ if TYPE_CHECKING:
 
 # how restrictive a verdict is; the effective license is the most restrictive along the lineage
 RESTRICTIVENESS = {"yes": 0, "conditional": 1, "no": 2}
-VERDICT_WORDS = {"yes": "commercial use allowed", "conditional": "commercial use under conditions",
-                 "no": "no commercial use"}
+VERDICT_WORDS = vocab.VERDICT_WORDS
 
 
 def _yaml_boolean(value: object) -> object:

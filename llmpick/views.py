@@ -6,6 +6,7 @@ from typing import Any
 
 from .cards import Card
 from .catalog import Catalog
+from .fields import context_text, lineage_text, params_text, verdict_text
 from .licenses import VERDICT_WORDS, EffectiveLicense
 from .render import Report
 
@@ -19,11 +20,6 @@ def license_data(eff: EffectiveLicense) -> dict[str, Any]:
         "chain": [{"model": s.card_id, "license": s.license_id, "commercial": s.commercial} for s in eff.chain],
         "provenance": [{"flag": flag, "model": model} for flag, model in eff.provenance],
     }
-
-
-def verdict_text(eff: EffectiveLicense) -> str:
-    mark = {"yes": "yes", "conditional": "⚠ conditional", "no": "no"}[eff.commercial]
-    return mark + (f" (via {eff.decided_by})" if eff.inherited else "")
 
 
 def card_summary(catalog: Catalog, card: Card) -> dict[str, Any]:
@@ -48,16 +44,6 @@ def card_summary(catalog: Catalog, card: Card) -> dict[str, Any]:
     }
 
 
-def params_text(card: Card) -> str:
-    arch = card.architecture
-    text = f"{arch.params_b:g}B"
-    return text + (f" ({arch.active_params_b:g}B active)" if arch.active_params_b else "")
-
-
-def context_text(tokens: int) -> str:
-    return f"{tokens // 1024}k" if tokens >= 1024 and tokens % 1024 == 0 else str(tokens)
-
-
 def models_report(catalog: Catalog, cards: list[Card]) -> Report:
     rows = []
     for card in cards:
@@ -78,7 +64,7 @@ def card_report(catalog: Catalog, card: Card) -> Report:
     data = card.model_dump(mode="json", exclude_none=True)
     data["effective_license"] = license_data(eff)
     data["file"] = str(catalog.origins[card.id])
-    chain = " → ".join(f"{s.card_id} ({s.license_id})" for s in eff.chain)
+    chain = lineage_text(eff)
     rows: list[dict[str, Any]] = []
 
     def add(name: str, value: Any) -> None:

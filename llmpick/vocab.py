@@ -15,6 +15,8 @@ PROVENANCE_FLAGS = (
     "unofficial-weights",
 )
 COMMERCIAL_VERDICTS = ("yes", "conditional", "no")
+VERDICT_WORDS = {"yes": "commercial use allowed", "conditional": "commercial use under conditions",
+                 "no": "no commercial use"}
 LICENSE_CONDITIONS = (
     "attribution", "notice", "share-alike", "copyleft", "network-copyleft", "user-cap", "revenue-cap",
     "acceptable-use-policy", "no-training-other-models", "derivative-naming", "registration-required",

@@ -1,0 +1,102 @@
+"""Comparison tables: models side by side (`compare`) and the catalog as rows (`export`)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from .cards import Card
+from .catalog import Catalog
+from .errors import UsageError
+from .fields import COMPARE_FIELDS, EXPORT_COLUMNS, Facts, choose, display
+from .render import Chart, Point, Report, sort_key
+
+DEFAULT_CONTEXT = 4096
+
+
+def _chart(facts: list[Facts]) -> Chart:
+    points = [Point(f.card.id, f.memory_gb["q4_k_m"], f.card.benchmarks["mmlu"].score, f.license.commercial)
+              for f in facts if "mmlu" in f.card.benchmarks]
+    missing = len(facts) - len(points)
+    context = {f.context for f in facts}
+    at = f"{next(iter(context))} tokens of context" if len(context) == 1 else "each model's context, capped"
+    return Chart("Memory versus quality", f"memory at q4_k_m with {at} (GB, log scale)", "MMLU (5-shot, %)",
+                 points, note=f"{missing} models without an MMLU score are not plotted" if missing else "")
+
+
+def compare(catalog: Catalog, ids: Sequence[str], context: int = DEFAULT_CONTEXT, diff: bool = False) -> Report:
+    """Fields as rows, models as columns; with `diff`, rows whose values differ are marked."""
+    if len(ids) < 2:
+        raise UsageError("compare needs at least two models", "e.g. llmpick compare llama-2-13b-chat yi-34b-chat")
+    cards = [catalog.get(model) for model in ids]
+    seen: set[str] = set()
+    duplicates = [c.id for c in cards if c.id in seen or seen.add(c.id)]  # type: ignore[func-returns-value]
+    if duplicates:
+        raise UsageError(f"{duplicates[0]} is named twice", "name each model once")
+    facts = [Facts.of(catalog, card, context) for card in cards]
+    keys = list(COMPARE_FIELDS)
+    after_openness = keys.index("openness") + 1
+    keys[after_openness:after_openness] = sorted({f"bench_{name}" for card in cards for name in card.benchmarks})
+    fields = choose(keys)
+    columns = [("field", "Field"), *((f.card.id, f.card.id) for f in facts)]
+    rows: list[dict[str, Any]] = []
+    differing: list[str] = []
+    for fld in fields:
+        values = [fld.value(f) for f in facts]
+        row: dict[str, Any] = {"field": fld.label}
+        row.update({f.card.id: display(fld, f) for f in facts})
+        if any(v != values[0] for v in values[1:]):
+            differing.append(fld.key)
+            if diff:
+                row["field"] = "≠ " + fld.label
+        rows.append(row)
+    highlight = {i for i, fld in enumerate(fields) if fld.key in differing} if diff else set()
+    data = {
+        "context": context,
+        "fields": [{"key": fld.key, "label": fld.label} for fld in fields],
+        "models": [{fld.key: fld.value(f) for fld in fields} | {"id": f.card.id} for f in facts],
+        "differences": differing,
+    }
+    notes = [f"memory: total estimate for inference with {context} tokens of context (capped at each model's own), "
+             "weights + KV cache + activations + overhead; see docs/memory.md"]
+    if diff:
+        notes.append(f"≠ marks the {len(differing)} of {len(fields)} fields that differ")
+    return Report("comparison", columns, rows, data, title="Comparison: " + ", ".join(c.id for c in cards),
+                  notes=notes, highlight=highlight, chart=_chart(facts))
+
+
+def export(catalog: Catalog, cards: Sequence[Card], columns: Sequence[str] = EXPORT_COLUMNS,
+           sort: str | None = None, context: int = DEFAULT_CONTEXT) -> Report:
+    """The given cards as rows with the chosen columns, sorted by one column (`-key` for descending)."""
+    fields = choose(list(columns))
+    if not fields:
+        raise UsageError("--columns is empty", f"e.g. --columns {','.join(EXPORT_COLUMNS[:4])}")
+    facts = [Facts.of(catalog, card, context) for card in sorted(cards, key=lambda c: c.id)]
+    if sort:
+        facts = _sorted(facts, sort)
+    rows = []
+    for f in facts:
+        row = {fld.key: display(fld, f) for fld in fields}
+        row["verdict"] = f.license.commercial
+        rows.append(row)
+    data = {
+        "context": context,
+        "columns": [fld.key for fld in fields],
+        "models": [{fld.key: fld.value(f) for fld in fields} for f in facts],
+    }
+    notes = [f"{len(facts)} models"]
+    if any(fld.key.startswith("memory_") for fld in fields):
+        notes.append(f"memory: total inference estimate with {context} tokens of context (capped at each model's "
+                     "own); see docs/memory.md")
+    return Report("export", [(fld.key, fld.label) for fld in fields], rows, data, title="llmpick catalog",
+                  notes=notes, row_class="verdict", chart=_chart(facts))
+
+
+def _sorted(facts: list[Facts], sort: str) -> list[Facts]:
+    """Stable sort by one field; empty values last in either direction."""
+    descending = sort.startswith("-")
+    fld = choose([sort.removeprefix("-")], "--sort")[0]
+    keyed = [(sort_key(display(fld, f)), f) for f in facts]
+    present = [((1, k.lower()) if isinstance(k, str) else (0, k), f) for k, f in keyed if k != ""]
+    present.sort(key=lambda pair: pair[0], reverse=descending)
+    return [f for _, f in present] + [f for k, f in keyed if k == ""]
