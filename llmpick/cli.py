@@ -34,6 +34,8 @@ CatalogOpt = Annotated[
                  "also LLMPICK_CATALOG, a path list).", show_default=False),
 ]
 FormatOpt = Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")]
+OutputOpt = Annotated[Path | None, typer.Option("--output", "-o", help="Write to FILE (atomically) instead of "
+                                                "stdout.", show_default=False)]
 
 
 def err(message: str) -> None:
@@ -146,6 +148,7 @@ def list_models(
     commercial: Annotated[bool, typer.Option("--commercial", help="Only models whose effective license "
                                              "allows commercial use (conditional included).")] = False,
     fmt: FormatOpt = OutputFormat.table,
+    output: OutputOpt = None,
     catalog: CatalogOpt = None,
 ) -> None:
     """List the models in the catalog with their effective license.
@@ -163,7 +166,7 @@ def list_models(
         and (license is None or loaded.effective_license(card.id).license.id == license)
         and (not commercial or loaded.effective_license(card.id).commercial != "no")
     ]
-    emit(models_report(loaded, cards), fmt)
+    emit(models_report(loaded, cards), fmt, output)
 
 
 @command("show")
@@ -270,8 +273,6 @@ CpuOnlyOpt = Annotated[bool | None, typer.Option("--cpu-only", help="Run on the 
 HeadroomOpt = Annotated[float | None, typer.Option("--headroom", help="GB to keep free.", show_default=False)]
 ProfileOpt = Annotated[Path | None, typer.Option("--profile", help="YAML file of requirements; flags win.",
                                                  show_default=False)]
-OutputOpt = Annotated[Path | None, typer.Option("--output", "-o", help="Write to FILE (atomically) instead of "
-                                                "stdout.", show_default=False)]
 
 
 def requirement_flags(values: dict[str, Any]) -> dict[str, Any]:
@@ -355,6 +356,7 @@ def recommend(
                                                    "recommended.", show_default=False)] = None,
     explain: Annotated[bool, typer.Option("--explain", help="Show every score component and formula.")] = False,
     fmt: FormatOpt = OutputFormat.table,
+    output: OutputOpt = None,
     catalog: CatalogOpt = None,
 ) -> None:
     """Rank the models you may legally and physically run, and say why.
@@ -376,9 +378,9 @@ def recommend(
     req, hardware = requirements_and_hardware(locals(), loaded, detect=True)
     result = run_advisor(req, loaded, hardware)
     if why_not:
-        emit(why_not_report(result, loaded.get(why_not).id), fmt)
+        emit(why_not_report(result, loaded.get(why_not).id), fmt, output)
         return
-    emit(recommendation_report(result, loaded, show_all=show_all, explain=explain), fmt)
+    emit(recommendation_report(result, loaded, show_all=show_all, explain=explain), fmt, output)
 
 
 @command("compare")
@@ -484,6 +486,7 @@ def fit_command(
     headroom: Annotated[float, typer.Option("--headroom", help="GB to keep free.")] = 0.0,
     explain: Annotated[bool, typer.Option("--explain", help="Print each formula with the card's values.")] = False,
     fmt: FormatOpt = OutputFormat.table,
+    output: OutputOpt = None,
     catalog: CatalogOpt = None,
 ) -> None:
     """Will MODEL run on my hardware? Memory per quantization, what fits, and estimated speed.
@@ -515,7 +518,8 @@ def fit_command(
     contexts = sweep_contexts(card) if context_sweep else [parse.tokens(context) if context else 4096]
     rows = fit(card, hardware, quants, contexts, finetune, headroom)
     hardware_text = hardware.describe() if hardware else "none given (use --vram, --gpu, --ram or --cpu-only)"
-    emit(fit_report(card, [r[2] for r in rows], hardware_text, explain, [(r[0], r[1]) for r in rows]), fmt)
+    emit(fit_report(card, [r[2] for r in rows], hardware_text, explain, [(r[0], r[1]) for r in rows]), fmt,
+         output)
 
 
 @command("hardware")

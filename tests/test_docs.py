@@ -25,7 +25,7 @@ def test_quick_start_has_two_commands_and_ci_runs_the_second():
 
 
 @pytest.mark.parametrize("command", ["validate", "list", "show", "licenses", "schema", "recommend", "fit",
-                                     "hardware"])
+                                     "hardware", "compare", "export"])
 def test_every_command_has_help_with_an_example_and_is_in_the_readme(command):
     result = run(command, "--help")
     assert result.exit_code == 0, result.output
@@ -36,3 +36,11 @@ def test_every_command_has_help_with_an_example_and_is_in_the_readme(command):
 def test_docs_pages_linked_from_the_readme_exist():
     for page in re.findall(r"\(docs/([a-z]+\.md)\)", README):
         assert (ROOT / "docs" / page).exists(), page
+
+
+def test_docs_models_md_is_current():
+    """docs/models.md is `llmpick export --format markdown` on the built-in catalog; regenerate it when this fails:
+    llmpick export --format markdown --output docs/models.md"""
+    result = run("export", "--format", "markdown")
+    assert result.exit_code == 0, result.output
+    assert (ROOT / "docs" / "models.md").read_text(encoding="utf-8") == result.stdout

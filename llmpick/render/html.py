@@ -20,6 +20,7 @@ h1 { font-size: 1.4rem; }
 .controls input { font-size: 1rem; padding: 0.3rem 0.5rem; min-width: 18rem; }
 .controls select { font-size: 1rem; padding: 0.25rem; }
 table { border-collapse: collapse; font-size: 0.9rem; }
+td { unicode-bidi: isolate; }  /* a right-to-left mark in one cell cannot reorder another */
 th, td { border: 1px solid #c8c8c8; padding: 0.3rem 0.5rem; text-align: left; vertical-align: top; }
 th { background: #f0f0f0; position: sticky; top: 0; }
 th button { all: unset; cursor: pointer; font-weight: 600; }

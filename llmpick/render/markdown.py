@@ -8,7 +8,7 @@ from . import Report, cell_text
 def escape(text: str) -> str:
     text = text.replace("\\", "\\\\").replace("|", "\\|")
     text = text.replace("<", "&lt;").replace(">", "&gt;")
-    return " ".join(text.replace("\r\n", "\n").replace("\r", "\n").split("\n")).strip()
+    return " ".join(text.splitlines()).strip()  # every line break Python knows, \f and \u2028 included
 
 
 def format_report(report: Report) -> str:

@@ -4,21 +4,32 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import sys
 
 from . import Report, cell_text
 
+# C0/C1 control characters other than newline and tab could move the cursor or recolour the terminal
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def safe(text: str) -> str:
+    """Text for the terminal: control characters shown as \\xNN, rich markup shown as typed."""
+    from rich.markup import escape
+
+    return escape(CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text))
+
 
 def format_report(report: Report) -> str:
     from rich.console import Console
-    from rich.markup import escape
     from rich.table import Table
 
-    table = Table(title=report.title, show_lines=False, header_style="bold")
+    table = Table(title=safe(report.title) if report.title else None, show_lines=False, header_style="bold")
     for _, header in report.columns:
         table.add_column(header, overflow="fold")
-    for row in report.rows:
-        table.add_row(*(escape(cell_text(row.get(key))) for key, _ in report.columns))
+    for index, row in enumerate(report.rows):
+        table.add_row(*(safe(cell_text(row.get(key))) for key, _ in report.columns),
+                      style="bold" if index in report.highlight else None)
     buffer = io.StringIO()
     tty = sys.stdout.isatty()
     width = None if tty else max(100, int(os.environ.get("COLUMNS", "160")))
@@ -26,5 +37,5 @@ def format_report(report: Report) -> str:
                       no_color="NO_COLOR" in os.environ or not tty, width=width, highlight=False)
     console.print(table)
     for note in report.notes:
-        console.print(escape(note))
+        console.print(safe(note))
     return buffer.getvalue()
