@@ -51,12 +51,12 @@ def models_report(catalog: Catalog, cards: list[Card]) -> Report:
         rows.append({
             "id": card.id, "params": params_text(card), "context": context_text(card.context_length),
             "license": eff.license.id, "commercial": verdict_text(eff),
-            "languages": card.languages, "tasks": card.tasks,
+            "languages": card.languages, "tasks": card.tasks, "verdict": eff.commercial,
         })
     columns = [("id", "Model"), ("params", "Params"), ("context", "Context"), ("license", "License"),
                ("commercial", "Commercial"), ("languages", "Languages"), ("tasks", "Tasks")]
     data = [card_summary(catalog, card) for card in cards]
-    return Report("models", columns, rows, data, notes=[f"{len(cards)} models"])
+    return Report("models", columns, rows, data, notes=[f"{len(cards)} models"], row_class="verdict")
 
 
 def card_report(catalog: Catalog, card: Card) -> Report:
@@ -163,6 +163,7 @@ def recommendation_report(rec: Any, catalog: Catalog, show_all: bool = False, ex
             "license": verdict_text(pick.license) if pick.license.commercial != "yes" else pick.license.license.id,
             "score": f"{pick.score:.3f}",
             "why": "; ".join(pick.reasons + tuple(f"[{f}]" for f in pick.flags)),
+            "verdict": pick.license.commercial,
         })
     columns = [("rank", "#"), ("model", "Model"), ("quant", "Quant"), ("memory", "Memory need / avail"),
                ("speed", "Tok/s"), ("context", "Context"), ("license", "License"), ("score", "Score"),
@@ -198,7 +199,7 @@ def recommendation_report(rec: Any, catalog: Catalog, show_all: bool = False, ex
                        for rejections in rec.rejections.values() for r in rejections],
         "advice": rec.advice,
     }
-    return Report("recommendation", columns, rows, data, notes=notes)
+    return Report("recommendation", columns, rows, data, notes=notes, row_class="verdict")
 
 
 def why_not_report(rec: Any, model: str) -> Report:
