@@ -328,6 +328,7 @@ class Scales:
     oldest: dt.date
     newest: dt.date
     measured: list[tuple[float, float]]  # (active params, MMLU) of every card with a score, by size
+    _similar: dict[float, list[float]] = field(default_factory=dict)  # many cards share a size
 
     @classmethod
     def of(cls, cards: list[Card]) -> Scales:
@@ -340,11 +341,14 @@ class Scales:
         return _clip((mmlu - self.mmlu_low) / ((self.mmlu_high - self.mmlu_low) or 1.0))
 
     def similar(self, size: float) -> list[float]:
-        import bisect
+        """MMLU scores of the benchmarked models within SIMILAR_SIZE times `size`, sorted."""
+        if size not in self._similar:
+            import bisect
 
-        low = bisect.bisect_left(self.measured, (size / SIMILAR_SIZE, -1.0))
-        high = bisect.bisect_right(self.measured, (size * SIMILAR_SIZE, 1000.0))
-        return [score for _, score in self.measured[low:high]]
+            low = bisect.bisect_left(self.measured, (size / SIMILAR_SIZE, -1.0))
+            high = bisect.bisect_right(self.measured, (size * SIMILAR_SIZE, 1000.0))
+            self._similar[size] = sorted(score for _, score in self.measured[low:high])
+        return self._similar[size]
 
 
 def _clip(x: float) -> float:
@@ -356,7 +360,7 @@ def quality(card: Card, scales: Scales) -> tuple[float, str, bool]:
         score = card.benchmarks["mmlu"].score
         return scales.normalise(score), f"MMLU {score:g}", False
     size = _size(card)
-    similar = sorted(scales.similar(size))
+    similar = scales.similar(size)
     if similar:
         median = similar[len(similar) // 2]
         return (FALLBACK_DISCOUNT * scales.normalise(median),

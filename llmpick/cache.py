@@ -35,11 +35,11 @@ def _code_fingerprint() -> tuple:
                  for name in ("cards.py", "licenses.py", "catalog.py", "vocab.py"))
 
 
-def fingerprint(files: list[Path]) -> tuple:
+def fingerprint(files: list[str]) -> tuple:
     stats = []
     for path in files:
-        st = path.stat()
-        stats.append((str(path), st.st_size, st.st_mtime_ns))
+        st = os.stat(path)
+        stats.append((path, st.st_size, st.st_mtime_ns))
     return (FORMAT, __version__, sys.version_info[:2], _code_fingerprint(), tuple(stats))
 
 
@@ -48,7 +48,7 @@ def _path_for(layers: list[Path]) -> Path:
     return cache_dir() / f"catalog-{key}.pickle"
 
 
-def load(layers: list[Path], files: list[Path]) -> Any | None:
+def load(layers: list[Path], files: list[str]) -> Any | None:
     if os.environ.get(ENV_NO_CACHE):
         return None
     try:

@@ -47,9 +47,13 @@ def configured_dirs(extra: Iterable[str | Path] = ()) -> list[Path]:
 class Catalog:
     cards: dict[str, Card] = field(default_factory=dict)
     licenses: dict[str, License] = field(default_factory=dict)
-    origins: dict[str, Path] = field(default_factory=dict)  # card id -> file it came from
+    origins: dict[str, str] = field(default_factory=dict)  # card id -> file it came from (str: cheap to unpickle)
     gpu_files: list[Path] = field(default_factory=list)
     _memo: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    def origin(self, card_id: str) -> Path:
+        """The file the card came from."""
+        return Path(self.origins[self.get(card_id).id])
 
     def __iter__(self) -> Iterator[Card]:
         return iter(self.cards.values())
@@ -107,59 +111,113 @@ def load_catalog(paths: Iterable[str | Path] = (), *, builtin: bool = True) -> C
                              "check --catalog and the LLMPICK_CATALOG environment variable")
     from . import cache
 
-    files = [path for layer in dirs for path in _yaml_files(layer)]
+    layer_files = [(layer, _yaml_files(layer)) for layer in dirs]
+    files = [path for _, listing in layer_files for path in listing]
     cached = cache.load(dirs, files)
     if cached is not None:
         return cached
     key = cache.fingerprint(files)  # taken before reading: a file changed meanwhile invalidates the entry
-    catalog = _build(dirs, files)
+    catalog = _build(layer_files)
     cache.store(dirs, key, catalog)
     return catalog
 
 
-def _yaml_files(root: Path) -> list[Path]:
+def _yaml_files(root: Path) -> list[str]:
+    # strings, not Paths: on a warm start with a large catalog, pathlib would cost more than the walk itself
     if root.is_file():
-        return [root]
-    return sorted(p for p in root.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
+        return [str(root)]
+    found = []
+    for folder, _, names in os.walk(root):
+        found += [os.path.join(folder, name) for name in names if name.endswith((".yaml", ".yml"))]
+    return sorted(found)
 
 
-def _build(layers: list[Path], files: list[Path] | None = None) -> Catalog:
+PARALLEL_MIN_CARDS = 2000  # below this, starting worker processes costs more than it saves
+CHUNK = 500
+
+
+def _build(layer_files: list[tuple[Path, list[str]]]) -> Catalog:
     from pydantic import ValidationError
 
-    from .cards import Card
     from .licenses import License
 
     catalog = Catalog()
     problems: list[Problem] = []
-    texts: dict[Path, str] = {}
-    listing = files or [path for layer in layers for path in _yaml_files(layer)]
-    for layer in layers:
+    card_files = [Path(name) for _, files in layer_files for name in files
+                  if os.path.basename(name) not in SPECIAL_FILES]
+    read = _read_cards(card_files)
+    for _, files in layer_files:
         layer_ids: dict[str, Path] = {}
-        for path in (p for p in listing if p == layer or layer in p.parents):
-            try:
-                data, texts[path] = load_file(path)
-            except YamlProblem as exc:
-                problems.append(exc.problem)
-                continue
+        for path in map(Path, files):
             if path.name == GPUS_FILE:
                 catalog.gpu_files.append(path)
-            elif path.name == LICENSES_FILE:
-                _add_licenses(catalog, data, path, texts[path], problems, License, ValidationError)
-            else:
-                card = _parse_card(data, path, texts[path], problems, Card, ValidationError)
-                if card is None:
+                continue
+            if path.name == LICENSES_FILE:
+                try:
+                    data, text = load_file(path)
+                except YamlProblem as exc:
+                    problems.append(exc.problem)
                     continue
-                if card.id in layer_ids:
-                    problems.append(Problem(path, line_of(texts[path], ("id",)), "id",
-                                            f"duplicate id {card.id!r}, also in {layer_ids[card.id]}"))
-                    continue
-                layer_ids[card.id] = path
-                catalog.cards[card.id] = card
-                catalog.origins[card.id] = path
-    problems += _cross_check(catalog, texts)
+                _add_licenses(catalog, data, path, text, problems, License, ValidationError)
+                continue
+            card, card_problems = read[path]
+            problems += card_problems
+            if card is None:
+                continue
+            if card.id in layer_ids:
+                problems.append(Problem(path, line_of(_text(path), ("id",)), "id",
+                                        f"duplicate id {card.id!r}, also in {layer_ids[card.id]}"))
+                continue
+            layer_ids[card.id] = path
+            catalog.cards[card.id] = card
+            catalog.origins[card.id] = str(path)
+    problems += _cross_check(catalog)
     if problems:
         raise CatalogError(problems)
+    for card_id in catalog.cards:  # once here, so every later run reads them from the cache
+        catalog.effective_license(card_id)
     return catalog
+
+
+def _read_cards(paths: list[Path]) -> dict[Path, tuple[Card | None, list[Problem]]]:
+    """Parse and validate card files; in worker processes when there are many (YAML parsing dominates)."""
+    workers = min(os.cpu_count() or 1, 8)
+    if len(paths) < PARALLEL_MIN_CARDS or workers < 2:
+        return dict(zip(paths, _read_chunk(paths), strict=True))
+    from concurrent.futures import ProcessPoolExecutor
+
+    chunks = [paths[i:i + CHUNK] for i in range(0, len(paths), CHUNK)]
+    try:
+        with ProcessPoolExecutor(workers) as pool:
+            results = [result for chunk in pool.map(_read_chunk, chunks) for result in chunk]
+    except (OSError, RuntimeError):  # no process support here (sandbox, frozen app): do it in this process
+        results = _read_chunk(paths)
+    return dict(zip(paths, results, strict=True))
+
+
+def _read_chunk(paths: list[Path]) -> list[tuple[Card | None, list[Problem]]]:
+    from pydantic import ValidationError
+
+    from .cards import Card
+
+    results = []
+    for path in paths:
+        problems: list[Problem] = []
+        try:
+            data, text = load_file(path)
+        except YamlProblem as exc:
+            results.append((None, [exc.problem]))
+            continue
+        card = _parse_card(data, path, text, problems, Card, ValidationError)
+        results.append((card, problems))
+    return results
+
+
+def _text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return ""
 
 
 def _parse_card(data: Any, path: Path, text: str, problems: list[Problem], card_cls, validation_error):
@@ -219,12 +277,12 @@ def _known_fields() -> tuple[str, ...]:
     return tuple(sorted({name for model in models for name in model.model_fields}))
 
 
-def _cross_check(catalog: Catalog, texts: dict[Path, str]) -> list[Problem]:
+def _cross_check(catalog: Catalog) -> list[Problem]:
     problems: list[Problem] = []
 
     def at(card_id: str, loc: tuple, field_name: str, message: str) -> None:
-        path = catalog.origins[card_id]
-        problems.append(Problem(path, line_of(texts.get(path, ""), loc), field_name, message))
+        path = Path(catalog.origins[card_id])
+        problems.append(Problem(path, line_of(_text(path), loc), field_name, message))
 
     repos: dict[str, str] = {}
     for card in catalog.cards.values():

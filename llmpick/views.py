@@ -63,7 +63,7 @@ def card_report(catalog: Catalog, card: Card) -> Report:
     eff = catalog.effective_license(card.id)
     data = card.model_dump(mode="json", exclude_none=True)
     data["effective_license"] = license_data(eff)
-    data["file"] = str(catalog.origins[card.id])
+    data["file"] = catalog.origins[card.id]
     chain = lineage_text(eff)
     rows: list[dict[str, Any]] = []
 
@@ -104,7 +104,7 @@ def card_report(catalog: Catalog, card: Card) -> Report:
     add("sources", card.sources)
     add("verified", card.verified.isoformat())
     add("notes", card.notes)
-    add("file", str(catalog.origins[card.id]))
+    add("file", catalog.origins[card.id])
     return Report("model", [("field", "Field"), ("value", "Value")], rows, data, title=card.name)
 
 

@@ -62,8 +62,8 @@ def test_modern_generation_is_covered(catalog, family):
 def test_cards_are_sourced_verified_and_named_after_their_id(catalog):
     for card in catalog:
         assert card.sources and card.verified, card.id
-        assert catalog.origins[card.id].stem == card.id
-        assert catalog.origins[card.id].is_relative_to(builtin_catalog_dir())
+        assert catalog.origin(card.id).stem == card.id
+        assert catalog.origin(card.id).is_relative_to(builtin_catalog_dir())
 
 
 def test_declared_params_agree_with_architecture(catalog):

@@ -33,7 +33,7 @@ def test_user_catalog_replaces_card_with_same_id(tmp_path):
     path = write_card(tmp_path, name="mine", context_length=32768)
     catalog = load_catalog([FIXTURE_CATALOG, tmp_path], builtin=False)
     assert catalog.get("mistral-7b-v0.1").context_length == 32768
-    assert catalog.origins["mistral-7b-v0.1"] == path
+    assert catalog.origin("mistral-7b-v0.1") == path
 
 
 def test_lookup_by_hf_repo_is_case_insensitive():
