@@ -1,0 +1,64 @@
+"""Start-up regression guard: what each command path imports (counted, not timed)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+PROBE = """
+import json, sys
+sys.argv = ["llmpick", *json.loads(sys.argv[1])]
+from llmpick.__main__ import main
+try:
+    main()
+except SystemExit:
+    pass
+sys.stdout.flush()
+print("\\n@@" + json.dumps(sorted(sys.modules)), file=sys.stderr)
+"""
+
+# pydantic.types itself imports pydantic.json_schema, so only --version and --help can avoid that one
+HEAVY_EVERYWHERE = ("huggingface_hub", "selenium", "cyclonedx", "xml.dom", "multiprocessing",
+                    "concurrent.futures.process")
+
+
+def modules_after(*args: str, env_extra: dict | None = None) -> set[str]:
+    result = subprocess.run([sys.executable, "-c", PROBE, json.dumps(list(args))], capture_output=True, text=True,
+                            check=False, env={**__import__("os").environ, **(env_extra or {})})
+    marker = result.stderr.rfind("@@")
+    assert marker >= 0, result.stderr
+    return set(json.loads(result.stderr[marker + 2:]))
+
+
+def loaded(modules: set[str], package: str) -> bool:
+    return any(m == package or m.startswith(package + ".") for m in modules)
+
+
+def test_version_imports_nothing_heavy():
+    modules = modules_after("--version")
+    for package in ("typer", "pydantic", "pydantic.json_schema", "rich", "yaml", *HEAVY_EVERYWHERE):
+        assert not loaded(modules, package), package
+    assert len([m for m in modules if m.startswith("llmpick")]) <= 2  # llmpick and llmpick.__main__
+
+
+@pytest.mark.parametrize("args", [
+    ["recommend", "--commercial", "--vram", "12"],
+    ["list", "--format", "json"],
+    ["show", "mistral-7b-v0.1"],
+    ["fit", "mistral-7b-v0.1", "--vram", "12"],
+])
+def test_commands_import_only_what_they_use(args):
+    modules = modules_after(*args)
+    for package in HEAVY_EVERYWHERE:
+        assert not loaded(modules, package), f"{' '.join(args)} imported {package}"
+    if "--format" in args:  # json output needs no rich
+        assert not loaded(modules, "rich.table"), "rich.table imported for JSON output"
+
+
+def test_help_does_not_load_the_catalog():
+    modules = modules_after("--help")
+    for package in ("llmpick.catalog", "llmpick.advisor", "llmpick.cards", "yaml", *HEAVY_EVERYWHERE):
+        assert not loaded(modules, package), package
