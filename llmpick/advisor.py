@@ -47,6 +47,15 @@ CONTEXT_MARGIN_DOUBLINGS = 5  # context component reaches 1 when the model offer
 Component = Literal[tuple(DEFAULT_WEIGHTS)]  # type: ignore[valid-type]
 
 
+CONSTRAINT_LABELS = {
+    "commercial": "commercial use", "strict_license": "unconditional commercial license", "licenses": "license",
+    "exclude_licenses": "not license", "no_provenance_risk": "no provenance risk", "languages": "languages",
+    "tasks": "tasks", "modalities": "modalities", "context": "context", "min_context": "context at least",
+    "min_params": "params at least (B)", "max_params": "params at most (B)", "open_weights": "open weights",
+    "fully_open": "fully open", "families": "family", "released_after": "released after",
+}
+
+
 class Requirements(BaseModel):
     """What the user needs. Built from flags or a profile file (flags win)."""
 
@@ -119,6 +128,17 @@ class Requirements(BaseModel):
                 raise ValueError(unknown_choice("quantization", q, list(QUANTS), f"choose from {', '.join(QUANTS)}"))
             out.append(key)
         return sorted(set(out), key=PRECISION_ORDER.index)
+
+    def given(self) -> list[str]:
+        """The model constraints the user stated, as short phrases ("commercial use", "languages zh")."""
+        phrases = []
+        for name, label in CONSTRAINT_LABELS.items():
+            value = getattr(self, name)
+            if name not in self.model_fields_set or value in (None, False, []):
+                continue
+            shown = ",".join(map(str, value)) if isinstance(value, list) else value
+            phrases.append(label if value is True else f"{label} {shown}")
+        return phrases
 
     def check(self) -> None:
         """Contradictions between fields; raises UsageError."""

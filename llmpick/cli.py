@@ -466,7 +466,9 @@ def export_command(
     req, hardware = requirements_and_hardware(locals(), loaded, detect=False)
     chosen = [c.strip() for c in columns.split(",") if c.strip()] if columns is not None else list(EXPORT_COLUMNS)
     cards = screen(req, loaded, hardware)
-    emit(export(loaded, cards, chosen, sort, context=req.context if context else DEFAULT_CONTEXT), fmt, output)
+    report = export(loaded, cards, chosen, sort, context=req.context if context else DEFAULT_CONTEXT,
+                    constraints=[*req.given(), *([f"fits {hardware.describe()}"] if hardware else [])])
+    emit(report, fmt, output)
 
 
 @command("fit")

@@ -66,7 +66,7 @@ def compare(catalog: Catalog, ids: Sequence[str], context: int = DEFAULT_CONTEXT
 
 
 def export(catalog: Catalog, cards: Sequence[Card], columns: Sequence[str] = EXPORT_COLUMNS,
-           sort: str | None = None, context: int = DEFAULT_CONTEXT) -> Report:
+           sort: str | None = None, context: int = DEFAULT_CONTEXT, constraints: Sequence[str] = ()) -> Report:
     """The given cards as rows with the chosen columns, sorted by one column (`-key` for descending)."""
     fields = choose(list(columns))
     if not fields:
@@ -84,10 +84,11 @@ def export(catalog: Catalog, cards: Sequence[Card], columns: Sequence[str] = EXP
         "columns": [fld.key for fld in fields],
         "models": [{fld.key: fld.value(f) for fld in fields} for f in facts],
     }
-    notes = [f"{len(facts)} models"]
+    notes = [f"{len(facts)} of {len(catalog)} models" + (f" meet: {'; '.join(constraints)}" if constraints else "")]
     if any(fld.key.startswith("memory_") for fld in fields):
         notes.append(f"memory: total inference estimate with {context} tokens of context (capped at each model's "
-                     "own); see docs/memory.md")
+                     "own): weights, KV cache, activations and overhead; fp16 is full precision, q8_0 8-bit and "
+                     "q4_k_m 4-bit quantization (see docs/memory.md)")
     return Report("export", [(fld.key, fld.label) for fld in fields], rows, data, title="llmpick catalog",
                   notes=notes, row_class="verdict", chart=_chart(facts))
 
