@@ -5,16 +5,17 @@ The rules, tried in this order; the first that matches names the card, and none 
 Hugging Face repo ids (kind "hf"):
 1. ``hf_repos``: the id, without an ``https://huggingface.co/`` prefix and a ``@revision`` suffix, equals
    one of a card's ``hf_repos``, ignoring case (``Huggyllama/LLaMA-7b@main`` -> llama-7b).
-2. ``hub id without owner``: a legacy id with no owner (``bert-base-uncased``, which the Hub redirects to
-   ``google-bert/bert-base-uncased``) equals the name part of exactly one card's ``hf_repos``.
-3. ``quantized fork``: the repo *name* with its quantization or conversion suffixes removed (``-GGUF``,
-   ``-GGML``, ``-GPTQ``, ``-AWQ``, ``-EXL2``, ``-hf``, ``-fp16``, ``-bf16``, ``-4bit``, ``-bnb-4bit``,
-   ``-Q4_K_M``, ``-8.0bpw``, ``-MLX``, ...), compared ignoring case and ``-``/``_``/``.`` differences, equals the
-   name of the ``hf_repos`` of exactly one card (``TheBloke/Llama-2-7B-GGUF`` -> llama-2-7b, through
-   ``meta-llama/Llama-2-7b-hf``). It applies only when a suffix was removed or the owner is a known
-   re-publisher of converted weights (``REPUBLISHERS``: TheBloke, mlx-community, unsloth, ...), so that
-   ``someone/llama-7b``, which may be any model, stays unknown. Names matching several cards are
-   reported as ambiguous, not resolved.
+2. ``hub id without owner``: a legacy id with no owner (``bert-base-uncased``, ``gpt2``) equals the name of
+   a card's repo owned by one of the organisations the Hub moved those models to (``LEGACY_OWNERS``:
+   ``google-bert/bert-base-uncased``, ``openai-community/gpt2``, ...), which is where the Hub redirects it.
+3. ``quantized fork``: the repo *name* without its quantization or conversion suffixes (``-GGUF``, ``-GGML``,
+   ``-GPTQ``, ``-AWQ``, ``-EXL2``, ``-hf``, ``-fp16``, ``-bf16``, ``-4bit``, ``-bnb-4bit``, ``-Q4_K_M``,
+   ``-4.0bpw``, ``-MLX``, ...) equals the name of the ``hf_repos`` of exactly one card, ignoring case and
+   ``-``/``_``/``.`` differences, except a ``.`` between digits (``1.3b`` is not ``13b``):
+   ``TheBloke/Llama-2-7B-GGUF`` -> llama-2-7b, through ``meta-llama/Llama-2-7b-hf``. It applies only when
+   a suffix was removed or the owner is a known re-publisher of converted weights (``REPUBLISHERS``:
+   TheBloke, mlx-community, unsloth, ...), so that ``someone/llama-7b``, which may be any model, stays
+   unknown. A name matching several cards is reported as ambiguous, not resolved.
 
 Ollama names (kind "ollama"), matched against the cards' ``aliases``, ignoring case:
 4. ``ollama alias``: ``name:tag`` equals an alias (``falcon:7b``); a ``registry.ollama.ai/library/`` or
@@ -40,6 +41,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from .catalog import Catalog
 
+# Organisations that received the Hub's legacy models without an owner (bert-base-uncased, gpt2, t5-small, ...)
+LEGACY_OWNERS = frozenset({"google-bert", "openai-community", "facebookai", "distilbert", "google-t5"})
 REPUBLISHERS = frozenset(name.lower() for name in (
     "TheBloke", "mlx-community", "unsloth", "bartowski", "lmstudio-community", "QuantFactory", "MaziyarPanahi",
     "second-state", "mradermacher", "NousResearch", "TechxGenus", "casperhansen", "neuralmagic",
@@ -48,7 +51,7 @@ _QUANT_TOKEN = (r"gguf|ggml|ggmlv3|gptq|awq|exl2|hqq|marlin|mlx|onnx|bnb|nf4|hf|
                 r"int4|int8|w4a16|w8a8|unsloth|imatrix|i1|\d+bits?|\d+(?:\.\d+)?bpw|q\d+(?:_k)?(?:_[a-z0-9]+)?")
 _QUANT_SUFFIX = re.compile(rf"[-_.](?:{_QUANT_TOKEN})$", re.IGNORECASE)
 _OLLAMA_QUANT_TAG = re.compile(r"-(?:q\d+(?:_k)?(?:_[a-z0-9]+)?|fp16|f16|bf16|fp32|f32|iq\d\w*)$", re.IGNORECASE)
-_SEPARATORS = re.compile(r"[-_.]")
+_SEPARATORS = re.compile(r"[-_]|(?<!\d)\.|\.(?!\d)")
 
 
 @dataclass(frozen=True)
@@ -104,13 +107,16 @@ def _resolve_ollama(catalog: Catalog, name: str) -> Resolution:
     for host in ("hf.co/", "huggingface.co/"):
         if lowered.startswith(host):
             return _resolve_repo(catalog, name[len(host):].split(":", 1)[0])
-    lowered = lowered.removeprefix("registry.ollama.ai/").removeprefix("library/")
-    model, _, tag = lowered.partition(":")
+    for prefix in ("registry.ollama.ai/", "library/"):
+        if name.lower().startswith(prefix):
+            name = name[len(prefix):]
+    model, _, written_tag = name.partition(":")
+    model, tag = model.lower(), written_tag.lower()
     aliases = _index(catalog, "aliases")
     tags = [(tag or "latest", "ollama alias")]
     short = _OLLAMA_QUANT_TAG.sub("", tag)
     if short != tag:
-        tags.append((short, f"ollama alias, quantization tag {tag[len(short) + 1:]}"))
+        tags.append((short, f"ollama alias, quantization tag {written_tag[len(short) + 1:]}"))
     for candidate, rule in tags:
         if f"{model}:{candidate}" in aliases:
             return _unique(aliases[f"{model}:{candidate}"], rule)
@@ -140,7 +146,8 @@ def _index(catalog: Catalog, which: str) -> dict[str, set[str]]:
             if which == "aliases":
                 keys = [alias.lower() for alias in card.aliases]
             elif which == "names":
-                keys = [repo.rpartition("/")[2].lower() for repo in card.hf_repos]
+                keys = [repo.partition("/")[2].lower() for repo in card.hf_repos
+                        if repo.partition("/")[0].lower() in LEGACY_OWNERS]
             else:
                 keys = [_normal(split_fork(repo.rpartition("/")[2])[0]) for repo in card.hf_repos]
             for item in keys:

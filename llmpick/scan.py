@@ -299,13 +299,12 @@ class _PythonScan(ast.NodeVisitor):
     def __init__(self, rel: str, here: Places, tree: ast.AST) -> None:
         self.rel, self.here = rel, here
         self.references: list[Reference] = []
-        self.constants: dict[str, list[ast.Constant]] = {}
+        self.assigned: dict[str, list[ast.expr]] = {}  # NAME = <value>, anywhere in the module
         for node in ast.walk(tree):
             targets, value = _assignment(node)
-            if isinstance(value, ast.Constant) and isinstance(value.value, str):
-                for target in targets:
-                    if isinstance(target, ast.Name):
-                        self.constants.setdefault(target.id, []).append(value)
+            for target in targets:
+                if isinstance(target, ast.Name) and value is not None:
+                    self.assigned.setdefault(target.id, []).append(value)
         self.visit(tree)
 
     def visit_Call(self, node: ast.Call) -> None:
@@ -340,13 +339,16 @@ class _PythonScan(ast.NodeVisitor):
                 label = f"{via} via {through}" if through else via
                 self.references.append(Reference(found[1], found[0], self.rel, literal.lineno, label))
 
-    def _strings(self, node: ast.expr) -> list[tuple[ast.Constant, str | None]]:
+    def _strings(self, node: ast.expr, through: str | None = None,
+                 depth: int = 0) -> list[tuple[ast.Constant, str | None]]:
+        """The string literals an argument can evaluate to, and the name it was passed through."""
         if isinstance(node, ast.Constant) and isinstance(node.value, str):
-            return [(node, None)]
-        if isinstance(node, ast.Name):
-            return [(c, node.id) for c in self.constants.get(node.id, [])]
+            return [(node, through)]
+        if isinstance(node, ast.Name) and depth < 3:
+            return [hit for value in self.assigned.get(node.id, [])
+                    for hit in self._strings(value, through or node.id, depth + 1)]
         if isinstance(node, ast.Call) and _is_getenv(node) and len(node.args) >= 2:
-            return self._strings(node.args[1])  # os.getenv("MODEL", "owner/name"): the default is used
+            return self._strings(node.args[1], through, depth)  # os.getenv("MODEL", "owner/name"): the default
         return []
 
 
