@@ -7,7 +7,7 @@ import os
 import re
 import stat
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .errors import UsageError
@@ -55,7 +55,7 @@ class ScanResult:
 
     def merge(self, other: ScanResult) -> None:
         self.references = _ordered([*self.references, *other.references])
-        self.heres_scanned += other.files_scanned
+        self.files_scanned += other.files_scanned
         self.skipped = sorted({*self.skipped, *other.skipped})
         self.fallbacks = sorted({*self.fallbacks, *other.fallbacks})
 
@@ -63,11 +63,25 @@ class ScanResult:
 def scan(paths: Sequence[Path], root: Path | None = None) -> ScanResult:
     """Scan files and directories (recursively) for model references.
 
+    What is recognised:
+    - Python (*.py, and the code cells of *.ipynb), parsed with `ast`: `X.from_pretrained(...)`,
+      `pipeline(model=...)`, `hf_hub_download`, `snapshot_download`, `SentenceTransformer`, `CrossEncoder`,
+      vLLM `LLM(model=...)`, Ollama clients (`ollama.chat(model=...)`, `ChatOllama`), any `model=`-style
+      keyword or dict key (CONFIG_KEYS), argparse defaults of `--model`-style options, and the strings
+      these receive through names (module constants, `self.x`, parameter defaults, `os.getenv` defaults,
+      `field(default=...)`). A file that does not parse is scanned with patterns and listed in `fallbacks`.
+    - YAML, JSON, TOML: string values under CONFIG_KEYS (`model`, `model_name`, `base_model`, ...).
+    - Shell scripts, Dockerfiles, .env files, CI YAML: `huggingface-cli download`/`hf download` (not
+      datasets), `ollama pull|run`, `vllm serve`, `--model-id X`-style options, `MODEL_ID=X` variables.
+    - Ollama Modelfiles: `FROM name` (local weight files are ignored).
+    Only strings shaped like a Hub repo id (`owner/name`; an owner-less legacy id in a model call) or an
+    Ollama name are kept, and not those naming an existing file or directory (a local checkpoint).
+
     Paths in the result are relative to `root` (default: the current directory) when inside it.
     Raises UsageError for a path that does not exist; unreadable, binary and oversized files are skipped
-    and listed, never fatal.
+    and listed, never fatal. Directories in SKIP_DIRS (.git, .venv, node_modules, ...) are not entered.
     """
-    root = (root or Path.cwd()).resolve()
+    root = Path(os.path.abspath(root or Path.cwd()))
     missing = [p for p in paths if not os.path.lexists(p)]
     if missing:
         raise UsageError(f"scan path {missing[0]} does not exist", "give files or directories of the project")
@@ -156,11 +170,12 @@ def _walk(paths: Sequence[Path], result: ScanResult, root: Path) -> Iterator[tup
 
 
 def _relative(path: Path, root: Path) -> str:
-    absolute = Path(os.path.abspath(path))
-    try:
-        return absolute.relative_to(root).as_posix()
-    except ValueError:
-        return path.as_posix()
+    for inside, base in ((Path(os.path.abspath(path)), Path(os.path.abspath(root))), (path.resolve(), root.resolve())):
+        try:
+            return inside.relative_to(base).as_posix()
+        except ValueError:
+            continue
+    return path.as_posix()
 
 
 def _read(path: Path, rel: str, result: ScanResult) -> str | None:
@@ -195,6 +210,8 @@ def _scanner_for(path: Path, explicit: bool) -> Callable[[str, str, Places], Fou
     suffix = path.suffix.lower()
     if suffix in (".py", ".pyi"):
         return _scan_python
+    if suffix == ".ipynb":
+        return _scan_notebook
     if suffix in (".yaml", ".yml"):
         return _scan_yaml
     if suffix == ".json":
@@ -204,9 +221,9 @@ def _scanner_for(path: Path, explicit: bool) -> Callable[[str, str, Places], Fou
     if name == "modelfile" or name.startswith("modelfile.") or suffix == ".modelfile":
         return _scan_modelfile
     if (name in ("dockerfile", "containerfile") or name.startswith(("dockerfile.", "containerfile."))
-            or suffix in (".dockerfile", ".sh", ".bash", ".zsh") or name in ("makefile", "justfile", ".env")):
-        return _scan_commands
-    return _scan_commands if explicit else None
+            or suffix in (".dockerfile", ".sh", ".bash", ".zsh", ".env") or name in ("makefile", "justfile", ".env")):
+        return _scan_shell
+    return _scan_shell if explicit else None
 
 
 # --- what a model name looks like
@@ -295,17 +312,58 @@ def _scan_python(text: str, rel: str, here: Places) -> Found:
     return _scan_python_fallback(text, rel, here), reason
 
 
+def _scan_notebook(text: str, rel: str, here: Places) -> Found:
+    """A Jupyter notebook's code cells as one module (a name set in one cell is used in another); lines are
+    the notebook file's own, so that a report points into the .ipynb."""
+    import json
+
+    try:
+        cells = json.loads(text)["cells"]
+        sources = [cell["source"] for cell in cells if cell.get("cell_type") == "code"]
+    except (ValueError, RecursionError, KeyError, TypeError, AttributeError):
+        return _scan_commands(text, rel, here)[0], "not a valid notebook; scanned for commands only"
+    lines: list[str] = []
+    where: list[int] = []  # notebook file line of each line of the joined code
+    cursor = 0
+    for source in sources:
+        for line in (source if isinstance(source, list) else str(source).splitlines(keepends=True)):
+            line = str(line)
+            for ascii_only in (False, True):
+                encoded = json.dumps(line, ensure_ascii=ascii_only)[1:-1]
+                at = text.find(encoded, cursor)
+                if at >= 0:
+                    where.append(_line_at(text, at))
+                    cursor = at + len(encoded)
+                    break
+            else:
+                where.append(_line_at(text, cursor))
+            stripped = line.lstrip().rstrip("\n")
+            if stripped.startswith("!"):  # a shell command: kept as a comment, scanned as shell below
+                lines.append("#" + stripped + "\n")
+            else:
+                lines.append("\n" if stripped.startswith("%") else line.rstrip("\n") + "\n")  # magics
+    code = "".join(lines)
+    references, fallback = _scan_python(code, rel, here)
+    shell = "".join(line[1:] if line.startswith("#!") else "\n" for line in lines)
+    references += _scan_commands(shell, rel, here)[0]
+    located = [replace(ref, line=where[ref.line - 1]) for ref in references if 0 < ref.line <= len(where)]
+    return located, fallback
+
+
 class _PythonScan(ast.NodeVisitor):
     def __init__(self, rel: str, here: Places, tree: ast.AST) -> None:
         self.rel, self.here = rel, here
         self.references: list[Reference] = []
-        self.assigned: dict[str, list[ast.expr]] = {}  # NAME = <value>, anywhere in the module
+        # NAME = value, self.NAME = value and def f(NAME=value), anywhere in the module
+        self.assigned: dict[str, list[ast.expr]] = {}
         for node in ast.walk(tree):
-            targets, value = _assignment(node)
-            for target in targets:
-                if isinstance(target, ast.Name) and value is not None:
-                    self.assigned.setdefault(target.id, []).append(value)
+            for target, value in _bindings(node):
+                self.assigned.setdefault(target, []).append(value)
         self.visit(tree)
+        for node in ast.walk(tree):  # MODEL_ID = "owner/name" used in ways not followed above (found once)
+            for target, value in _bindings(node):
+                if target.lower() in CONFIG_KEYS:
+                    self._add(value, f"assignment:{target}", ollama=False, follow=False)
 
     def visit_Call(self, node: ast.Call) -> None:
         name, owner = _callee(node.func)
@@ -323,6 +381,9 @@ class _PythonScan(ast.NodeVisitor):
                 self._add(argument, f"{owner + '.' if owner else ''}{name}(model=)", ollama=True)
         for key in CONFIG_KEYS & keywords.keys():  # other libraries' model= style arguments
             self._add(keywords[key], f"{name or 'call'}({key}=)", ollama=False)
+        option = _option_name(node) if name == "add_argument" else None
+        if option in CONFIG_KEYS and "default" in keywords:  # parser.add_argument("--model", default="...")
+            self._add(keywords["default"], f"argparse --{option}", ollama=False)
         self.generic_visit(node)
 
     def visit_Dict(self, node: ast.Dict) -> None:
@@ -331,8 +392,9 @@ class _PythonScan(ast.NodeVisitor):
                 self._add(value, f"dict:{key.value}", ollama=False)
         self.generic_visit(node)
 
-    def _add(self, argument: ast.expr, via: str, *, ollama: bool, owner_optional: bool = False) -> None:
-        for literal, through in self._strings(argument):
+    def _add(self, argument: ast.expr, via: str, *, ollama: bool, owner_optional: bool = False,
+             follow: bool = True) -> None:
+        for literal, through in self._strings(argument, depth=0 if follow else 3):
             value = literal.value
             found = _ollama_value(value, self.here) if ollama else _model_value(value, self.here, owner_optional)
             if found:
@@ -344,20 +406,46 @@ class _PythonScan(ast.NodeVisitor):
         """The string literals an argument can evaluate to, and the name it was passed through."""
         if isinstance(node, ast.Constant) and isinstance(node.value, str):
             return [(node, through)]
-        if isinstance(node, ast.Name) and depth < 3:
-            return [hit for value in self.assigned.get(node.id, [])
-                    for hit in self._strings(value, through or node.id, depth + 1)]
+        name = _bound_name(node)
+        if name and depth < 3:
+            return [hit for value in self.assigned.get(name, [])
+                    for hit in self._strings(value, through or name, depth + 1)]
         if isinstance(node, ast.Call) and _is_getenv(node) and len(node.args) >= 2:
             return self._strings(node.args[1], through, depth)  # os.getenv("MODEL", "owner/name"): the default
+        if isinstance(node, ast.Call) and _callee(node.func)[0] == "field":
+            default = next((kw.value for kw in node.keywords if kw.arg == "default"), None)
+            return self._strings(default, through, depth) if default else []  # dataclass field(default=...)
         return []
 
 
-def _assignment(node: ast.AST) -> tuple[list[ast.expr], ast.expr | None]:
+def _bindings(node: ast.AST) -> list[tuple[str, ast.expr]]:
+    """(name, value) for `NAME = value`, `NAME: T = value`, `self.NAME = value` and parameter defaults."""
     if isinstance(node, ast.Assign):
-        return node.targets, node.value
+        return [(name, node.value) for target in node.targets if (name := _bound_name(target))]
     if isinstance(node, ast.AnnAssign) and node.value is not None:
-        return [node.target], node.value
-    return [], None
+        name = _bound_name(node.target)
+        return [(name, node.value)] if name else []
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+        args = node.args
+        positional = [*args.posonlyargs, *args.args]
+        pairs = list(zip(positional[len(positional) - len(args.defaults):], args.defaults, strict=True))
+        pairs += [(arg, default) for arg, default in zip(args.kwonlyargs, args.kw_defaults, strict=True) if default]
+        return [(arg.arg, default) for arg, default in pairs]
+    return []
+
+
+def _bound_name(node: ast.expr) -> str | None:
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in ("self", "cls"):
+        return node.attr  # an attribute shares the bare name's table: simple, and class bodies bind bare names
+    return None
+
+
+def _option_name(node: ast.Call) -> str | None:
+    flags = [a.value for a in node.args if isinstance(a, ast.Constant) and isinstance(a.value, str)]
+    long = next((f for f in flags if f.startswith("--")), None)
+    return long[2:].replace("-", "_").lower() if long else None
 
 
 def _callee(func: ast.expr) -> tuple[str | None, str | None]:
@@ -499,39 +587,53 @@ def _scan_config_lines(text: str, rel: str, here: Places, parsed: set[tuple[str,
 
 
 # --- shell scripts, Dockerfiles, Modelfiles
-_COMMAND = re.compile(r"\b(?:(?P<hf>huggingface-cli|hf)\s+download|ollama\s+(?P<verb>pull|run))\b(?P<rest>[^\n;&|#]*)")
-_HF_VALUE_OPTIONS = frozenset({"--repo-type", "--revision", "--include", "--exclude", "--local-dir", "--cache-dir",
-                               "--token", "--max-workers", "--local-dir-use-symlinks"})
-_OLLAMA_VALUE_OPTIONS = frozenset({"--format", "--keepalive", "--think"})
+_COMMAND = re.compile(r"\b(?:(?P<hf>huggingface-cli|hf)\s+download|ollama\s+(?P<verb>pull|run)|vllm\s+serve)\b"
+                      r"(?P<rest>[^\n;&|#]*)")
+_OPTION = re.compile(r"(?<![\w-])--(?P<option>[A-Za-z][\w-]*)(?:=|[ \t]+)(?P<value>[^\s;&|]+)")
+# options whose value is a separate word, so that it is not taken for the model
+_VALUE_OPTIONS = frozenset({"--repo-type", "--revision", "--include", "--exclude", "--local-dir", "--cache-dir",
+                            "--token", "--max-workers", "--local-dir-use-symlinks", "--format", "--keepalive",
+                            "--think", "--host", "--port", "--dtype", "--tensor-parallel-size", "--max-model-len"})
 
 
 def _scan_commands(text: str, rel: str, here: Places) -> Found:
-    """`huggingface-cli download`, `hf download`, `ollama pull|run`, also inside RUN lines and `\\` continuations."""
+    """`huggingface-cli download`, `hf download`, `ollama pull|run`, `vllm serve`, and options such as
+    `--model-id owner/name`, also inside RUN lines and across `\\` continuations."""
     joined = text.replace("\\\r\n", "   ").replace("\\\n", "  ")  # same length: offsets still give lines
     references = []
     for match in _COMMAND.finditer(joined):
-        hf = bool(match["hf"])
-        options = _HF_VALUE_OPTIONS if hf else _OLLAMA_VALUE_OPTIONS
-        tokens = list(re.finditer(r"\S+", match["rest"]))
-        index, repo_type = 0, "model"
-        while index < len(tokens) and tokens[index][0].startswith("-"):
-            option = tokens[index][0].split("=", 1)
-            if option[0] in options and len(option) == 1:
+        words, repo_type, index = list(re.finditer(r"\S+", match["rest"])), "model", 0
+        positional = None
+        while index < len(words):
+            option, _, value = words[index][0].partition("=")
+            if option in _VALUE_OPTIONS and not value and index + 1 < len(words):
                 index += 1
-                if option[0] == "--repo-type" and index < len(tokens):
-                    repo_type = tokens[index][0]
-            elif option[0] == "--repo-type" and len(option) == 2:
-                repo_type = option[1]
+                value = words[index][0]
+            if option == "--repo-type":
+                repo_type = value.strip("'\"")
+            elif not option.startswith("-") and positional is None:
+                positional = words[index]
             index += 1
-        if index >= len(tokens) or repo_type.strip("'\"") != "model":
+        if positional is None or repo_type != "model":
             continue
-        value = tokens[index][0].strip("'\"")
-        found = _model_value(value, here) if hf else _ollama_value(value, here)
+        value = positional[0].strip("'\"")
+        found = _ollama_value(value, here) if match["verb"] else _model_value(value, here)
         if found:
-            via = f"{match['hf']} download" if hf else f"ollama {match['verb']}"
-            line = _line_at(text, match.start("rest") + tokens[index].start())
+            via = " ".join(match[0].split()[:2])  # "hf download", "ollama pull", "vllm serve", ...
+            line = _line_at(text, match.start("rest") + positional.start())
             references.append(Reference(found[1], found[0], rel, line, via))
+    for match in _OPTION.finditer(joined):
+        option = match["option"].replace("-", "_").lower()
+        found = _model_value(match["value"].strip("'\""), here) if option in CONFIG_KEYS else None
+        if found:
+            references.append(Reference(found[1], found[0], rel, _line_at(text, match.start("value")),
+                                        f"--{match['option']}"))
     return references, None
+
+
+def _scan_shell(text: str, rel: str, here: Places) -> Found:
+    """Commands, and variables such as `MODEL_ID=owner/name` (shell, `ENV`/`ARG` in Dockerfiles, .env files)."""
+    return _scan_commands(text, rel, here)[0] + _scan_config_lines(text, rel, here), None
 
 
 _FROM = re.compile(r"^[ \t]*FROM[ \t]+(?P<name>\S+)", re.IGNORECASE | re.MULTILINE)

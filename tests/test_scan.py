@@ -108,6 +108,14 @@ def test_missing_path_is_a_usage_error(tmp_path):
     ('AutoModel.from_pretrained("org/model.safetensors")\nAutoModel.from_pretrained(f"org/{x}")\n', []),
     ('print("org/not-a-model")\nAutoModel.from_pretrained(unknown_name)\n', []),
     ('AutoModel.from_pretrained("https://huggingface.co/org/ten")\n', [(1, "org/ten", "hf")]),
+    ('def load(name="org/eleven", *, rev="main"):\n    return AutoModel.from_pretrained(name, revision=rev)\n',
+     [(1, "org/eleven", "hf")]),
+    ('class Svc:\n    def __init__(self):\n        self.repo = "org/twelve"\n\n    def load(self):\n'
+     '        return SentenceTransformer(self.repo)\n', [(3, "org/twelve", "hf")]),
+    ('p.add_argument("-m", "--model-name-or-path", default="org/thirteen")\np.add_argument("--out", default="a/b")\n',
+     [(1, "org/thirteen", "hf")]),
+    ('@dataclass\nclass Args:\n    base_model: str = field(default="org/fourteen")\n', [(3, "org/fourteen", "hf")]),
+    ('MODEL_ID = "org/fifteen"\nOTHER = "org/not-a-model"\nrun(MODEL_ID)\n', [(1, "org/fifteen", "hf")]),
 ])
 def test_python_call_shapes(tmp_path, source, expected):
     assert scan_file(tmp_path, "m.py", source) == expected
@@ -142,9 +150,49 @@ def test_python_fallback_handles_multiline_calls(tmp_path):
      [(4, "org/f", "hf")]),
     ("litellm.yaml", "model_list:\n  - litellm_params:\n      model: ollama/llama2:13b\n",
      [(3, "llama2:13b", "ollama")]),
+    ("dl.sh", "hf download tatsu-lab/alpaca --repo-type dataset\n", []),  # the option may follow the repo
+    ("serve.sh", "vllm serve org/g --port 8000\npython train.py --model_name_or_path=org/h --output_dir out\n",
+     [(1, "org/g", "hf"), (2, "org/h", "hf")]),
+    ("compose.yaml", "services:\n  tgi:\n    image: ghcr.io/huggingface/text-generation-inference\n"
+     "    command: --model-id org/i --port 80\n", [(4, "org/i", "hf")]),
+    ("Dockerfile", "ARG BASE_MODEL=org/j\nENV MODEL_ID=\"org/k\"\nENV PATH=/usr/bin\n",
+     [(1, "org/j", "hf"), (2, "org/k", "hf")]),
+    ("prod.env", "MODEL_NAME=org/l\nHF_TOKEN=secret/value\n", [(1, "org/l", "hf")]),
 ])
 def test_commands_modelfiles_and_config(tmp_path, name, text, expected):
     assert scan_file(tmp_path, name, text) == expected
+
+
+def notebook(*cells: list[str]) -> str:
+    import json
+
+    return json.dumps({"cells": [{"cell_type": "markdown", "metadata": {}, "source": ["Uses org/prose\n"]}] + [
+        {"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [], "source": cell}
+        for cell in cells], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}, indent=1, sort_keys=True)
+
+
+def test_notebook_cells_are_one_module_and_lines_are_the_notebook_files(tmp_path):
+    text = notebook(["!pip install transformers\n", "!huggingface-cli download org/shell\n", 'MODEL = "org/m"\n',
+                     "%time x = 1"],
+                    ["m = AutoModel.from_pretrained(MODEL)\n", "p = pipeline('text-generation', model='org/p')"])
+    (tmp_path / "nb.ipynb").write_text(text)
+    result = scan([tmp_path], root=tmp_path)
+    lines = text.splitlines()
+    assert [(ref.name, lines[ref.line - 1].strip()) for ref in result.references] == [
+        ("org/shell", '"!huggingface-cli download org/shell\\n",'),
+        ("org/m", '"MODEL = \\"org/m\\"\\n",'),
+        ("org/p", '"p = pipeline(\'text-generation\', model=\'org/p\')"'),
+    ]
+    assert result.fallbacks == []
+
+
+def test_notebook_with_a_syntax_error_or_broken_json_falls_back(tmp_path):
+    (tmp_path / "bad.ipynb").write_text(notebook(["def f(:\n", "AutoModel.from_pretrained('org/x')"]))
+    (tmp_path / "torn.ipynb").write_text('{"cells": [ "!hf download org/y\n')
+    result = scan([tmp_path], root=tmp_path)
+    assert [(ref.path, ref.name) for ref in result.references] == [("bad.ipynb", "org/x"), ("torn.ipynb", "org/y")]
+    assert result.fallbacks == [("bad.ipynb", "syntax error at line 1; scanned with patterns"),
+                                ("torn.ipynb", "not a valid notebook; scanned for commands only")]
 
 
 @pytest.mark.parametrize(("name", "text", "reason"), [
@@ -253,7 +301,7 @@ def test_missing_hf_cache_is_a_usage_error(tmp_path):
     assert "HF_HUB_CACHE" in info.value.hint
 
 
-SCANNED_NAMES = ["x.py", "x.yaml", "x.json", "x.toml", "x.sh", "Dockerfile", "Modelfile"]
+SCANNED_NAMES = ["x.py", "x.yaml", "x.json", "x.toml", "x.sh", "Dockerfile", "Modelfile", "x.ipynb", "x.env"]
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -269,3 +317,25 @@ def test_scanner_never_raises_on_arbitrary_text(tmp_path, text, name):
     for ref in result.references:
         assert 1 <= ref.line <= text.count("\n") + 1
         assert ref.kind in ("hf", "ollama")
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(cells=st.lists(st.lists(st.text(max_size=40) | st.sampled_from(
+    ["MODEL = 'org/m'\n", "!hf download org/n\n", "AutoModel.from_pretrained(MODEL)", "%%bash\n", "def f(:\n"]),
+    max_size=5), max_size=4))
+def test_notebook_scanner_never_raises_and_lines_stay_in_the_file(tmp_path, cells):
+    text = notebook(*cells)
+    (tmp_path / "nb.ipynb").write_text(text)
+    for ref in scan([tmp_path / "nb.ipynb"], root=tmp_path).references:
+        assert 1 <= ref.line <= text.count("\n") + 1
+
+
+def test_results_merge_in_order_without_duplicates(tmp_path):
+    cache = make_cache(tmp_path / "cache", "models--huggyllama--llama-7b", empty=("models--org--partial",))
+    result = scan([PROJECT / "config"], root=PROJECT)
+    result.merge(scan_hf_cache(cache))
+    result.merge(scan([PROJECT / "config" / "train.yaml"], root=PROJECT))
+    assert found(result)[0] == ("", "huggyllama/llama-7b", "hf")
+    assert len(result.references) == 6
+    assert result.files_scanned == 3 + 2 + 1
+    assert result.skipped == [("models--org--partial", "no snapshot (download incomplete or deleted)")]
