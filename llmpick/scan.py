@@ -301,7 +301,14 @@ OLLAMA_CALLS = frozenset({"ChatOllama", "OllamaLLM", "Ollama", "OllamaEmbeddings
 OLLAMA_FUNCTIONS = frozenset({"chat", "generate", "pull", "embed", "embeddings", "show", "push"})
 
 
+# Without one of these, a Python file cannot name a model the scanner would report: it is not parsed.
+_PYTHON_CANDIDATE = re.compile(r"""["'][A-Za-z0-9][\w.\-]*/[A-Za-z0-9]|\b(?:""" + "|".join(MODEL_CALLS)
+                               + r"|" + "|".join(OLLAMA_CALLS) + r"|ollama)\b")
+
+
 def _scan_python(text: str, rel: str, here: Places) -> Found:
+    if not _PYTHON_CANDIDATE.search(text):
+        return [], None
     try:
         return _PythonScan(rel, here, ast.parse(text)).references, None
     except (SyntaxError, ValueError) as exc:
@@ -350,22 +357,32 @@ def _scan_notebook(text: str, rel: str, here: Places) -> Found:
     return located, fallback
 
 
-class _PythonScan(ast.NodeVisitor):
+class _PythonScan:
     def __init__(self, rel: str, here: Places, tree: ast.AST) -> None:
         self.rel, self.here = rel, here
         self.references: list[Reference] = []
         # NAME = value, self.NAME = value and def f(NAME=value), anywhere in the module
         self.assigned: dict[str, list[ast.expr]] = {}
-        for node in ast.walk(tree):
+        calls, dicts = [], []
+        for node in ast.walk(tree):  # one walk: a function may use a constant defined below it
             for target, value in _bindings(node):
                 self.assigned.setdefault(target, []).append(value)
-        self.visit(tree)
-        for node in ast.walk(tree):  # MODEL_ID = "owner/name" used in ways not followed above (found once)
-            for target, value in _bindings(node):
-                if target.lower() in CONFIG_KEYS:
+            if isinstance(node, ast.Call):
+                calls.append(node)
+            elif isinstance(node, ast.Dict):
+                dicts.append(node)
+        for call in calls:
+            self._call(call)
+        for mapping in dicts:
+            for key, value in zip(mapping.keys, mapping.values, strict=True):
+                if isinstance(key, ast.Constant) and isinstance(key.value, str) and key.value.lower() in CONFIG_KEYS:
+                    self._add(value, f"dict:{key.value}", ollama=False)
+        for target, values in self.assigned.items():  # MODEL_ID = "owner/name", however it is used
+            if target.lower() in CONFIG_KEYS:
+                for value in values:
                     self._add(value, f"assignment:{target}", ollama=False, follow=False)
 
-    def visit_Call(self, node: ast.Call) -> None:
+    def _call(self, node: ast.Call) -> None:
         name, owner = _callee(node.func)
         keywords = {kw.arg: kw.value for kw in node.keywords if kw.arg}
         if name in MODEL_CALLS:
@@ -384,13 +401,6 @@ class _PythonScan(ast.NodeVisitor):
         option = _option_name(node) if name == "add_argument" else None
         if option in CONFIG_KEYS and "default" in keywords:  # parser.add_argument("--model", default="...")
             self._add(keywords["default"], f"argparse --{option}", ollama=False)
-        self.generic_visit(node)
-
-    def visit_Dict(self, node: ast.Dict) -> None:
-        for key, value in zip(node.keys, node.values, strict=True):
-            if isinstance(key, ast.Constant) and isinstance(key.value, str) and key.value.lower() in CONFIG_KEYS:
-                self._add(value, f"dict:{key.value}", ollama=False)
-        self.generic_visit(node)
 
     def _add(self, argument: ast.expr, via: str, *, ollama: bool, owner_optional: bool = False,
              follow: bool = True) -> None:
