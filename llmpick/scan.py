@@ -25,7 +25,9 @@ CONFIG_KEYS = frozenset({
 FILE_SUFFIXES = (".gguf", ".ggml", ".bin", ".safetensors", ".pt", ".pth", ".ckpt", ".onnx", ".json", ".yaml",
                  ".yml", ".py", ".txt", ".zip", ".tar", ".gz", ".model", ".h5", ".msgpack")
 HUB_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]{0,95}/[A-Za-z0-9][A-Za-z0-9_.\-]{0,95}")
-CANONICAL_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]{0,95}")  # legacy Hub ids without an owner: gpt2, t5-small
+# Legacy Hub ids without an owner (gpt2, t5-small, bert-base-uncased) all carry a digit or a hyphen; words such
+# as "output" or "model" are local directories. checkpoint-500 is what transformers' Trainer writes.
+CANONICAL_ID = re.compile(r"(?!checkpoint-\d)(?=[^-]*[-0-9])[A-Za-z0-9][A-Za-z0-9_.\-]{0,95}")
 REVISION = re.compile(r"@[A-Za-z0-9_.\-/]{1,100}")
 OLLAMA_NAME = re.compile(r"[a-z0-9][a-z0-9_.\-]*(/[a-z0-9][a-z0-9_.\-]*){0,2}(:[A-Za-z0-9_.\-]+)?", re.IGNORECASE)
 OLLAMA_HF_HOSTS = ("hf.co/", "huggingface.co/")

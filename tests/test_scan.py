@@ -99,6 +99,7 @@ def test_missing_path_is_a_usage_error(tmp_path):
     ('def f():\n    name: str = "org/five"\n    return AutoModel.from_pretrained(name)\n', [(2, "org/five", "hf")]),
     ('import os\nM = os.environ.get("M", "org/six")\nLLM(model=M)\n', [(2, "org/six", "hf")]),
     ('AutoModel.from_pretrained("gpt2")\n', [(1, "gpt2", "hf")]),  # legacy id without an owner
+    ('AutoModel.from_pretrained("output")\nAutoModel.from_pretrained("checkpoint-500")\n', []),  # local dirs
     ('AutoModel.from_pretrained("org/seven@v2.0")\n', [(1, "org/seven@v2.0", "hf")]),
     ('HuggingFaceEmbeddings(model_name="org/eight")\n', [(1, "org/eight", "hf")]),
     ('CONFIG = {"base_model": "org/nine", "lr": 1e-4}\n', [(1, "org/nine", "hf")]),
