@@ -97,17 +97,21 @@ class AuditResult:
 
     def summary(self) -> str:
         refs = sum(len(use.references) for use in self.uses)
-        text = (f"{len(self.uses)} model{'s' if len(self.uses) != 1 else ''} in {refs} place{'s' if refs != 1 else ''}"
-                f" ({self.scan.files_scanned} files scanned"
+        text = (f"{_count(len(self.uses), 'model')} in {_count(refs, 'place')}"
+                f" ({_count(self.scan.files_scanned, 'file')} scanned"
                 + (f", {len(self.scan.skipped)} skipped" if self.scan.skipped else "")
                 + (f", {len(self.scan.fallbacks)} by fallback" if self.scan.fallbacks else "") + "): ")
         violating = {f.model for f in self.errors}
-        text += f"{len(self.errors)} violation{'s' if len(self.errors) != 1 else ''}"
-        text += f" in {len(violating)} model{'s' if len(violating) != 1 else ''}" if violating else ""
-        text += f", {len(self.warnings)} warning{'s' if len(self.warnings) != 1 else ''}"
+        text += _count(len(self.errors), "violation")
+        text += f" in {_count(len(violating), 'model')}" if violating else ""
+        text += f", {_count(len(self.warnings), 'warning')}"
         excepted = sum(1 for f in self.findings if f.excepted_by)
         text += f", {excepted} excepted" if excepted else ""
         return text + f"; policy: {self.policy_origin}"
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'s' if n != 1 else ''}"
 
 
 def violations(catalog: Catalog, card_id: str, policy: Policy) -> list[tuple[str, str]]:
@@ -272,17 +276,12 @@ def gather(
     """Every model reference: the manifest's models list, a scan of `scan_paths`, the Hugging Face cache."""
     from .scan import scan, scan_hf_cache
 
-    parts: list[ScanResult] = []
+    result = ScanResult()
     if manifest and manifest.source and manifest.models:
         path = relative(manifest.source.path, root)
-        parts.append(ScanResult([Reference(m.name, m.kind, path, m.line or 0, "manifest") for m in manifest.models]))
+        result.merge(ScanResult([Reference(m.name, m.kind, path, m.line or 0, "manifest") for m in manifest.models]))
     if scan_paths:
-        parts.append(scan(list(scan_paths), root))
+        result.merge(scan(list(scan_paths), root))
     if hf_cache or hf_cache_dir:
-        parts.append(scan_hf_cache(hf_cache_dir))
-    return ScanResult(
-        sorted((ref for part in parts for ref in part.references), key=lambda r: (r.path, r.line, r.name)),
-        sum(part.files_scanned for part in parts),
-        sorted({item for part in parts for item in part.skipped}),
-        sorted({item for part in parts for item in part.fallbacks}),
-    )
+        result.merge(scan_hf_cache(hf_cache_dir))
+    return result

@@ -35,7 +35,7 @@ def test_done_when_a_llama_1_based_model_fails_with_file_and_line_and_passes_onc
     assert "at app.py:4 (from_pretrained: JosephusCheung/Guanaco)" in result.stdout
     assert "lineage: guanaco-7b (gpl-3.0) <- llama-7b (llama-1-research)" in result.stdout
     assert "allowed alternative of similar size and task:" in result.stdout
-    assert result.stderr.startswith("llmpick audit FAILED: 1 model in 1 place (1 files scanned): 1 violation")
+    assert result.stderr.startswith("llmpick audit FAILED: 1 model in 1 place (1 file scanned): 1 violation")
 
     replace(sample / "app.py", "JosephusCheung/Guanaco", "mistralai/Mistral-7B-v0.1")
     result = run("audit", "--scan", ".")
