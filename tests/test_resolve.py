@@ -128,9 +128,19 @@ def test_split_fork(name, base, removed):
     assert split_fork(name) == (base, removed)
 
 
-@given(st.text(max_size=60), st.sampled_from(["hf", "ollama", "id"]))
-def test_resolve_never_raises(name, kind):
-    from llmpick.catalog import load_catalog as load
+@given(name=st.text(max_size=60) | st.from_regex(r"[A-Za-z]{1,8}/[A-Za-z0-9.\-_]{1,20}(@\w+)?", fullmatch=True),
+       kind=st.sampled_from(["hf", "ollama", "id"]))
+def test_resolve_never_raises(catalog, name, kind):
+    found = resolve(catalog, name, kind)
+    assert (found.card_id is None) == (found.rule == "no rule matched" or found.rule.startswith("ambiguous"))
 
-    found = resolve(load([FIXTURE_CATALOG], builtin=False), name, kind)
-    assert found.card_id is None or found.rule != "no rule matched"
+
+def test_every_builtin_repo_and_its_gguf_fork_resolve_to_their_card():
+    builtin = load_catalog()
+    for card in builtin:
+        for repo in card.hf_repos:
+            assert resolve(builtin, repo.upper(), "hf") == Resolution(card.id, "hf_repos")
+            fork = f"TheBloke/{split_fork(repo.split('/')[1])[0]}-GGUF"
+            assert resolve(builtin, fork, "hf").card_id == card.id, fork
+        for alias in card.aliases:
+            assert resolve(builtin, alias, "ollama").card_id == card.id, alias
