@@ -32,7 +32,8 @@ def audit_command(
                                                   "with [tool.llmpick]).", show_default=False)] = None,
     policy: Annotated[Path | None, typer.Option("--policy", help="Policy file; overrides the manifest's policy.",
                                                 show_default=False)] = None,
-    fmt: Annotated[AuditFormat, typer.Option("--format", "-f", help="Report format.")] = AuditFormat.text,
+    fmt: Annotated[AuditFormat | None, typer.Option("--format", "-f", help="Report format [default: text].",
+                                                    show_default=False)] = None,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the report (or SBOM) to this file "
                                                 "instead of stdout.", show_default=False)] = None,
     warn_only: Annotated[bool, typer.Option("--warn-only", help="Report violations but exit 0.")] = False,
@@ -68,10 +69,14 @@ def audit_command(
     from .policy import DEFAULT_POLICY, STARTER, check_licenses, find_manifest, load_manifest, load_policy
 
     if init:
+        if scan or hf_cache or hf_cache_dir or policy or fmt or output or sbom:
+            raise UsageError("--init only writes a starter file", "run it alone (with --manifest FILE to name it)")
         target = manifest or Path("llmpick.yaml")
         atomic.write_text(target, STARTER, overwrite=False)
         err(f"wrote {target}; edit its policy, then run: llmpick audit --scan .")
         return
+    if sbom and fmt:
+        raise UsageError("--sbom replaces the report, so --format does not apply", "drop one of them")
     found = manifest or find_manifest(Path.cwd())
     project = load_manifest(found) if found else None
     chosen = load_policy(policy) if policy else project
@@ -91,7 +96,7 @@ def audit_command(
     else:
         from .audit_format import render
 
-        document = render(result, fmt)
+        document = render(result, fmt or AuditFormat.text)
     if output:
         atomic.write_text(output, document)
     else:

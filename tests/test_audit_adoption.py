@@ -44,7 +44,7 @@ def action_env(tmp_path):
     project.mkdir()
     (project / "app.py").write_text(APP)
     env = {**os.environ, "RUNNER_TEMP": str(tmp_path / "runner"), "SCAN": ".", "POLICY": "", "MANIFEST": "",
-           "FORMAT": "text", "OUTPUT": "", "WARN_ONLY": "false", "ARGS": ""}
+           "FORMAT": "", "OUTPUT": "", "WARN_ONLY": "false", "ARGS": ""}
     return project, env
 
 
@@ -100,3 +100,11 @@ def test_readme_has_a_three_line_actions_step_and_the_audit_exit_codes():
     step = re.search(r"```yaml\n(.*?)```", readme.split("### In CI", 1)[1], re.DOTALL).group(1)
     assert len(step.strip().splitlines()) == 3 and "llmpick@" in step
     assert "`audit`: a model the policy does not allow" in readme
+
+
+def test_the_python_example_of_the_ci_doc_runs(tmp_path, monkeypatch, capsys):
+    (tmp_path / "app.py").write_text(APP)
+    monkeypatch.chdir(tmp_path)
+    example = re.search(r"## From Python\n\n```python\n(.*?)```", CI_DOC, re.DOTALL).group(1)
+    exec(compile(example, "docs/ci.md", "exec"), {})
+    assert capsys.readouterr().out.startswith("LLMPICK001 guanaco-7b effective license llama-1-research")

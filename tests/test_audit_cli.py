@@ -217,3 +217,10 @@ def test_project_copy_passes_after_the_research_only_models_are_swapped(project,
     result = run("audit", "--scan", ".", "--format", "markdown")
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith("### llmpick audit passed")
+
+
+@pytest.mark.parametrize("args", [("--init", "--scan", "."), ("--scan", ".", "--sbom", "cyclonedx", "-f", "json")])
+def test_contradicting_flags_are_usage_errors(sample, args):
+    result = run("audit", *args)
+    assert result.exit_code == 2
+    assert "llmpick: error:" in result.stderr and not (sample / "llmpick.yaml").exists()

@@ -169,3 +169,14 @@ def test_cyclonedx_marks_an_inherited_license_as_concluded(catalog):
     licenses = {entry["license"]["acknowledgement"]: entry["license"] for entry in bom["components"][0]["licenses"]}
     assert licenses["declared"]["id"] == "GPL-3.0-only"
     assert licenses["concluded"]["name"] == catalog.license("llama-1-research").name
+
+
+def test_sarif_uris_are_percent_encoded_and_absolute_paths_become_file_uris(catalog):
+    refs = [Reference("huggyllama/llama-7b", "hf", "src/my model.py", 2, "from_pretrained"),
+            Reference("huggyllama/llama-7b", "hf", "/opt/other/app.py", 5, "from_pretrained")]
+    document = json.loads(render(audit(catalog, refs, Policy(), today=TODAY, alternatives=False), AuditFormat.sarif))
+    uris = [r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in document["runs"][0]["results"]]
+    assert sorted(uris) == ["file:///opt/other/app.py", "src/my%20model.py"]
+    from jsonschema import Draft4Validator, FormatChecker
+
+    assert list(Draft4Validator(sarif_schema(), format_checker=FormatChecker()).iter_errors(document)) == []

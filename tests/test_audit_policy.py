@@ -6,6 +6,8 @@ import datetime as dt
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from llmpick.errors import ConfigError, UsageError
 from llmpick.policy import STARTER, Policy, check_licenses, find_manifest, load_manifest, load_policy, toml_line
@@ -183,3 +185,16 @@ def test_starter_documents_every_policy_field():
     commented = STARTER.replace("# allow_", "allow_")
     for name in Policy.model_fields:
         assert name in policy or f"  {name}:" in commented, name
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("abc:-_ \n[]{}'\"!&*#0129.requiredny")), max_size=80))
+def test_any_policy_text_loads_or_fails_with_a_located_message(tmp_path_factory, text):
+    path = tmp_path_factory.mktemp("policy") / "policy.yaml"
+    path.write_text(text)
+    try:
+        load_policy(path)
+    except ConfigError as exc:
+        assert exc.exit_code == 2 and all(str(p).startswith(str(path)) for p in exc.problems)
+    except UsageError as exc:
+        assert exc.exit_code == 2

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+from pathlib import PurePosixPath
 from typing import Any
+from urllib.parse import quote
 
 from .. import __version__
 from ..audit import RULES, AuditResult, Finding
@@ -41,7 +43,9 @@ def format_result(result: AuditResult) -> str:
 
 
 def _at(path: str, line: int = 0) -> dict[str, Any]:
-    physical: dict[str, Any] = {"artifactLocation": {"uri": path}}
+    # relative paths stay relative (code scanning resolves them against the checkout); others become file URIs
+    uri = PurePosixPath(path).as_uri() if path.startswith("/") else quote(path)
+    physical: dict[str, Any] = {"artifactLocation": {"uri": uri}}
     if line > 0:
         physical["region"] = {"startLine": line}
     return {"physicalLocation": physical}
