@@ -224,3 +224,15 @@ def test_contradicting_flags_are_usage_errors(sample, args):
     result = run("audit", *args)
     assert result.exit_code == 2
     assert "llmpick: error:" in result.stderr and not (sample / "llmpick.yaml").exists()
+
+
+def test_unreadable_entries_are_skipped_and_counted_not_fatal(sample):
+    (sample / "dangling.py").symlink_to(sample / "gone.py")
+    os.mkfifo(sample / "pipe.yaml")
+    (sample / "weights.json").write_bytes(b"{\"model\": \"huggyllama/llama-7b\"}\0\x01")
+    result = run("audit", "--scan", ".", "--format", "json")
+    assert result.exit_code == 1, result.output  # the Guanaco violation, not an error
+    data = json.loads(result.stdout)["data"]
+    assert {item["path"] for item in data["skipped"]} == {"dangling.py", "pipe.yaml", "weights.json"}
+    assert "3 skipped" in result.stderr
+    assert [m["model"] for m in data["models"]] == ["guanaco-7b"]
