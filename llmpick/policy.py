@@ -8,9 +8,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, Field
 
 from . import vocab
+from .cards import Strict
 from .errors import ConfigError, Problem, UsageError, suggest, unknown_choice
 
 if TYPE_CHECKING:
@@ -32,10 +33,6 @@ def _one_of(kind: str, allowed: tuple[str, ...]) -> AfterValidator:
 
 ConditionId = Annotated[str, _one_of("condition", vocab.LICENSE_CONDITIONS)]
 ProvenanceFlag = Annotated[str, _one_of("provenance flag", vocab.PROVENANCE_FLAGS)]
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class PolicyException(Strict):
