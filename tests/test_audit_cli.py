@@ -236,3 +236,17 @@ def test_unreadable_entries_are_skipped_and_counted_not_fatal(sample):
     assert {item["path"] for item in data["skipped"]} == {"dangling.py", "pipe.yaml", "weights.json"}
     assert "3 skipped" in result.stderr
     assert [m["model"] for m in data["models"]] == ["guanaco-7b"]
+
+
+def test_missing_hf_cache_exits_2(sample):
+    result = run("audit", "--hf-cache-dir", "no-cache")
+    assert result.exit_code == 2
+    assert "no Hugging Face cache at no-cache" in result.stderr
+
+
+def test_manifest_with_a_bad_models_entry_exits_2_at_its_line(sample):
+    (sample / "llmpick.yaml").write_text("models:\n  - mistral-7b-v0.1\n  - {repo: x}\n")
+    result = run("audit")
+    assert result.exit_code == 2
+    assert "llmpick.yaml:3: models.1: Input should be a valid string" in result.stderr
+    assert "1 problem in the manifest" in result.stderr
