@@ -20,6 +20,8 @@ _EXPORTS = {
     "UsageError": "errors",
     "NotFoundError": "errors",
     "Problem": "errors",
+    "AuditResult": "audit",  # llmpick.audit.audit() builds one; llmpick.scan.scan() finds what to audit
+    "Policy": "policy",
 }
 __all__ = sorted(_EXPORTS) + ["__version__"]
 

@@ -230,7 +230,7 @@ def _parse_card(data: Any, path: Path, text: str, problems: list[Problem], card_
     try:
         return card_cls.model_validate(data)
     except validation_error as exc:
-        problems.extend(_located(exc, path, text))
+        problems.extend(located(exc, path, text))
         return None
 
 
@@ -243,7 +243,7 @@ def _add_licenses(catalog, data, path, text, problems, license_cls, validation_e
         try:
             lic = license_cls.model_validate(entry)
         except validation_error as exc:
-            problems.extend(_located(exc, path, text, prefix=(index,)))
+            problems.extend(located(exc, path, text, prefix=(index,)))
             continue
         if lic.id in seen:
             problems.append(Problem(path, line_of(text, (index, "id")), "id", f"duplicate license id {lic.id!r}"))
@@ -251,14 +251,16 @@ def _add_licenses(catalog, data, path, text, problems, license_cls, validation_e
         catalog.licenses[lic.id] = lic
 
 
-def _located(exc: Any, path: Path, text: str, prefix: tuple = ()) -> list[Problem]:
+def located(exc: Any, path: Path, text: str, prefix: tuple = (), fields: Iterable[str] | None = None) -> list[Problem]:
+    """A pydantic ValidationError as Problems at the YAML line of each field; `fields` feeds "did you mean"."""
+    known = tuple(fields) if fields is not None else _known_fields()
     problems = []
     for error in exc.errors(include_url=False):
         loc = prefix + tuple(error["loc"])
         message = error["msg"].removeprefix("Value error, ")
         field_name = ".".join(str(part) for part in error["loc"]) or None
         if error["type"] == "extra_forbidden":
-            hint = suggest(str(loc[-1]), _known_fields())
+            hint = suggest(str(loc[-1]), known)
             message = "unknown key" + (f"; did you mean {hint[0]!r}?" if hint else "")
         elif error["type"] == "missing":
             message = "required field is missing"

@@ -81,9 +81,9 @@ def emit(report: Any, fmt: OutputFormat, output: Path | None = None) -> None:
     if output is None:
         sys.stdout.write(text)
         return
-    from .files import write_atomic
+    from .atomic import write_text
 
-    write_atomic(output, text)
+    write_text(output, text)
     err(f"wrote {output} ({fmt.value})")
 
 
@@ -534,6 +534,10 @@ def hardware_command(fmt: FormatOpt = OutputFormat.table) -> None:
     from .views import hardware_report
 
     emit(hardware_report(detect()), fmt)
+
+
+# commands defined in their own modules register themselves on `app` when imported
+from . import cli_audit  # noqa: E402,F401  (registers commands)
 
 
 def run() -> None:

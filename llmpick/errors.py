@@ -69,6 +69,17 @@ class CatalogError(LlmpickError):
         self.problems = problems
 
 
+class ConfigError(CatalogError):
+    """A user's policy or manifest file is invalid: located problems, exit 2 like any bad user file."""
+
+    exit_code = EXIT_USAGE
+
+    def __init__(self, problems: list[Problem], what: str = "the policy") -> None:
+        super().__init__(problems)
+        count = len(problems)
+        self.message = f"{count} problem{'s' if count != 1 else ''} in {what}"
+
+
 def suggest(name: str, choices: list[str] | tuple[str, ...], n: int = 3) -> list[str]:
     """Close matches for a mistyped name."""
     import difflib
