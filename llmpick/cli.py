@@ -406,3 +406,4 @@ def run() -> None:
 
 if __name__ == "__main__":  # pragma: no cover
     run()
+from . import cli_hub  # noqa: E402,F401  (registers commands)
