@@ -125,7 +125,8 @@ def _same_url(a: str, b: str) -> bool:
     def norm(url: str) -> str:
         return url.lower().split("://", 1)[-1].rstrip("/").replace("/resolve/", "/blob/")
 
-    return norm(a) == norm(b) or norm(a).endswith(norm(b).lstrip("/"))
+    # a relative link names a file in the repo itself, which says nothing about which registry license it is
+    return b.startswith(("http://", "https://")) and norm(a) == norm(b)
 
 
 def _license(model: HubModel, catalog: Catalog, draft: Draft) -> None:
@@ -257,6 +258,8 @@ def _active_params(arch: dict[str, Any], model: HubModel) -> float | None:
 
 def config_shape(config: dict[str, Any]) -> dict[str, Any]:
     """Card architecture fields from a config.json, for the shapes the importer knows; {} otherwise."""
+    if isinstance(config.get("text_config"), dict):  # multimodal wrappers (Gemma 3, Llava, ...) nest the LLM
+        config = {**config, **config["text_config"]}
     model_type = str(config.get("model_type", ""))
     get = config.get
     if model_type == "t5" or "d_model" in config and "num_heads" in config:
@@ -323,12 +326,19 @@ def _decoder_shape(config: dict[str, Any], model_type: str) -> dict[str, Any]:
     if window and get("use_sliding_window", True) is not False:
         layer_types = get("layer_types")
         shape["sliding_window"] = window
+        layers = shape["layers"] or 0
         if isinstance(layer_types, list) and layer_types:
             windowed = sum(1 for kind in layer_types if kind == "sliding_attention")
-            if windowed == 0:
-                shape.pop("sliding_window")
-            elif windowed < len(layer_types):
-                shape["sliding_window_layers"] = windowed
+        elif isinstance(get("sliding_window_pattern"), int) and get("sliding_window_pattern") > 0:
+            windowed = layers - layers // get("sliding_window_pattern")  # every n-th layer is global
+        elif model_type == "gemma2":
+            windowed = layers // 2  # Gemma 2 alternates local and global layers
+        else:
+            windowed = layers
+        if windowed == 0:
+            shape.pop("sliding_window")
+        elif windowed < layers:
+            shape["sliding_window_layers"] = windowed
     return shape
 
 

@@ -62,7 +62,7 @@ def _handler(hub: FakeHub) -> type[BaseHTTPRequestHandler]:
             pass
 
         def do_GET(self) -> None:  # noqa: N802 - http.server's naming
-            hub.requests.append(("GET", self.path, dict(self.headers)))
+            hub.requests.append(("GET", self.path, {k.lower(): v for k, v in self.headers.items()}))
             if match := INFO.match(self.path):
                 self._answer("info", match["repo"], self._info(match["repo"]))
             elif match := RESOLVE.match(self.path):
