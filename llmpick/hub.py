@@ -86,13 +86,15 @@ class HubClient:
         return HfApi(endpoint=self.endpoint, token=self.token)
 
     def _config(self, repo_id: str, revision: str | None) -> dict[str, Any]:
-        from huggingface_hub import hf_hub_url
+        from urllib.parse import quote
+
         from huggingface_hub.errors import EntryNotFoundError
         from huggingface_hub.utils import build_hf_headers, get_session, hf_raise_for_status
 
         # one GET; hf_hub_download would add a HEAD call, write to the HF cache and hide a timeout or a 5xx
-        # behind LocalEntryNotFoundError
-        url = hf_hub_url(repo_id, "config.json", revision=revision, endpoint=self.endpoint)
+        # behind LocalEntryNotFoundError. The URL is built here because hf_hub_url starts from the endpoint
+        # huggingface_hub saw when it was imported.
+        url = f"{self.endpoint}/{repo_id}/resolve/{quote(revision or 'main', safe='')}/config.json"
         response = get_session().get(url, headers=build_hf_headers(token=self.token), timeout=self.timeout)
         try:
             hf_raise_for_status(response)

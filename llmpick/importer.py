@@ -105,9 +105,9 @@ def hub_license(card_data: dict[str, Any], catalog: Catalog) -> tuple[str | None
     tag = str(card_data.get("license") or "").strip()
     name = str(card_data.get("license_name") or "").strip()
     link = str(card_data.get("license_link") or "").strip()
-    said = name or tag or link or "no license"
     if tag and tag.lower() not in HUB_LICENSE_PLACEHOLDERS:
         return _license_id(tag, catalog.licenses.values()), tag
+    said = name or link or tag or "no license"
     found = (_license_id(name, catalog.licenses.values()) if name else None) or next(
         (lic.id for lic in catalog.licenses.values() if link and _same_url(lic.url, link)), None)
     return found, said
@@ -138,8 +138,9 @@ def _license(model: HubModel, catalog: Catalog, draft: Draft) -> None:
         if license_id != said:
             draft.review.append(f"license: Hub says {said!r}, read as catalog license {license_id!r}")
         return
-    if said == "no license":
-        draft.missing.append("license: the repo's card metadata names no license")
+    named = model.card_data.get("license_name") or said == model.card_data.get("license")
+    if said == "no license" or not named:
+        draft.missing.append(f"license: the repo's card metadata names no license ({said}); read its LICENSE file")
         return
     draft.data["license"] = slugify(said)  # kept so the reviewer sees it; `llmpick validate` flags the unknown id
     draft.review.insert(0, f"license: {said!r} is not in the license registry; add it to licenses.yaml "
@@ -294,7 +295,7 @@ def config_shape(config: dict[str, Any]) -> dict[str, Any]:
     if shape.get("head_dim") and heads and hidden and shape["head_dim"] == hidden // heads:
         del shape["head_dim"]  # implied by hidden_size / attention_heads; cards leave it out
     if shape.get("kv_heads") == heads and shape.get("type") != "encoder-decoder":
-        shape.pop("kv_heads")
+        shape.pop("kv_heads", None)
     if shape.get("ffn") == "gated":
         shape.pop("ffn")  # the card default
     if not shape["tied_embeddings"]:

@@ -132,7 +132,7 @@ def hub(monkeypatch, tmp_path) -> FakeHub:
     server.daemon_threads = True
     fake = FakeHub(f"http://127.0.0.1:{server.server_port}")
     server.RequestHandlerClass = _handler(fake)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
     thread.start()
     monkeypatch.setenv("HF_ENDPOINT", fake.url)
     for name in ("HF_TOKEN", "HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"):
