@@ -13,6 +13,7 @@ import typer
 
 from .cli import CatalogOpt, FormatOpt, command, emit, err, load
 from .errors import EXIT_FINDINGS
+from .hub import TIMEOUT_SECONDS
 from .render import OutputFormat
 
 if TYPE_CHECKING:
@@ -37,7 +38,7 @@ def import_command(
     set_: Annotated[list[str] | None, typer.Option("--set", metavar="FIELD=VALUE", help="Fill or correct a field "
                                                       "(value read as YAML; repeatable), e.g. --set 'tasks=[chat]'.",
                                                       show_default=False)] = None,
-    timeout: TimeoutOpt = 10.0,
+    timeout: TimeoutOpt = TIMEOUT_SECONDS,
     catalog: CatalogOpt = None,
 ) -> None:
     """Draft a card from a Hugging Face Hub repo: license, languages, tasks, parameters, architecture, context.
@@ -72,7 +73,7 @@ def sync_command(
                                                        "(default: every card with hf_repos).")] = None,
     check: Annotated[bool, typer.Option("--check", help="Exit 1 when a license, gate, size or repo "
                                         "has drifted (for a scheduled CI job).")] = False,
-    timeout: TimeoutOpt = 10.0,
+    timeout: TimeoutOpt = TIMEOUT_SECONDS,
     fmt: FormatOpt = OutputFormat.table,
     catalog: CatalogOpt = None,
 ) -> None:

@@ -107,8 +107,7 @@ class HubClient:
 
     def _call(self, repo_id: str, revision: str | None, request: Callable[[], Any]) -> Any:
         if os.environ.get("HF_HUB_OFFLINE", "").strip().lower() in OFFLINE_VALUES:
-            raise ServiceError("no network: HF_HUB_OFFLINE=1 is set",
-                               "unset HF_HUB_OFFLINE to reach the Hub, or run again when online")
+            raise _offline()
         for attempt in range(1, self.attempts + 1):
             try:
                 return request()
@@ -159,6 +158,12 @@ def _retry_after(exc: BaseException) -> float:
     return float(value) if value.strip().isdigit() else 0.0
 
 
+def _offline() -> LlmpickError:
+    # checked per call as well: huggingface_hub reads HF_HUB_OFFLINE only once, when it is imported
+    return ServiceError("no network: HF_HUB_OFFLINE=1 is set",
+                        "unset HF_HUB_OFFLINE to reach the Hub, or run again when online")
+
+
 def _no_such_repo(exc: BaseException, ctx: Context) -> LlmpickError:
     hint = suggest(ctx.repo_id, list(ctx.known_repos))
     advice = f"did you mean {' or '.join(hint)}?" if hint else "check the spelling (owner/name)"
@@ -195,8 +200,7 @@ def _table() -> list[tuple[tuple[type[BaseException], ...], Callable[[Any, Conte
     from huggingface_hub import errors as hf
 
     return [
-        ((hf.OfflineModeIsEnabled,), lambda e, c: ServiceError(
-            "no network: HF_HUB_OFFLINE=1 is set", "unset HF_HUB_OFFLINE to reach the Hub, or run again when online")),
+        ((hf.OfflineModeIsEnabled,), lambda e, c: _offline()),
         ((hf.GatedRepoError,), _gated),
         ((hf.RevisionNotFoundError,), lambda e, c: UsageError(
             f"no revision {c.revision!r} in {c.repo_id}", "give a branch, tag or commit that exists, or leave out "
