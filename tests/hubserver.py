@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import json
 import re
+import socket
 import threading
 import time
 from dataclasses import dataclass, field
@@ -57,6 +58,11 @@ def _fixture(repo: str, name: str) -> dict[str, Any] | None:
 def _handler(hub: FakeHub) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+
+        def setup(self) -> None:
+            super().setup()
+            # headers and body go out in separate writes: without this, Nagle plus delayed ACKs add ~40 ms each
+            self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
         def log_message(self, *args: Any) -> None:  # quiet test output
             pass
@@ -125,9 +131,17 @@ def _handler(hub: FakeHub) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
+def share_catalog_cache(monkeypatch, tmp_path_factory) -> None:
+    """One catalog cache for the Hub tests: the built-in catalog is parsed once, not once per test."""
+    shared = tmp_path_factory.getbasetemp() / "hub-tests-catalog-cache"
+    shared.mkdir(exist_ok=True)
+    monkeypatch.setenv("LLMPICK_CACHE_DIR", str(shared))
+
+
 @pytest.fixture
-def hub(monkeypatch, tmp_path) -> FakeHub:
+def hub(monkeypatch, tmp_path, tmp_path_factory) -> FakeHub:
     """A fake Hub on 127.0.0.1 (random port), selected through HF_ENDPOINT; retries without waiting."""
+    share_catalog_cache(monkeypatch, tmp_path_factory)
     server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(FakeHub("")))
     server.daemon_threads = True
     fake = FakeHub(f"http://127.0.0.1:{server.server_port}")

@@ -9,6 +9,13 @@ from hypothesis import strategies as st
 from llmpick import load_catalog
 from llmpick.cards import Architecture
 from llmpick.importer import config_shape, hub_license
+from tests.hubserver import share_catalog_cache
+
+
+@pytest.fixture(autouse=True)
+def shared_cache(monkeypatch, tmp_path_factory):
+    share_catalog_cache(monkeypatch, tmp_path_factory)
+
 
 # config.json files in each publisher's format, with the numbers the catalog cards record (see their notes)
 CONFIGS = {
