@@ -13,19 +13,21 @@ import typer
 
 from .cli import CatalogOpt, FormatOpt, command, emit, err, load
 from .errors import EXIT_FINDINGS
-from .hub import TIMEOUT_SECONDS
 from .render import OutputFormat
 
 if TYPE_CHECKING:
     from .cards import Card
 
-TimeoutOpt = Annotated[float, typer.Option("--timeout", min=0.1, help="Seconds to wait for each Hub request.")]
+TimeoutOpt = Annotated[float | None, typer.Option("--timeout", min=0.1, show_default=False,
+                                                  help="Seconds to wait for each Hub request (default 10).")]
 
 
-def _client(catalog, timeout: float):
+def _client(catalog, timeout: float | None):
     from .hub import HubClient
 
-    return HubClient(timeout=timeout, known_repos=[repo for card in catalog for repo in card.hf_repos])
+    # llmpick.hub is imported only by these commands, to keep every other command's start-up unchanged
+    settings = {"timeout": timeout} if timeout else {}
+    return HubClient(**settings, known_repos=[repo for card in catalog for repo in card.hf_repos])
 
 
 @command("import")
@@ -38,7 +40,7 @@ def import_command(
     set_: Annotated[list[str] | None, typer.Option("--set", metavar="FIELD=VALUE", help="Fill or correct a field "
                                                       "(value read as YAML; repeatable), e.g. --set 'tasks=[chat]'.",
                                                       show_default=False)] = None,
-    timeout: TimeoutOpt = TIMEOUT_SECONDS,
+    timeout: TimeoutOpt = None,
     catalog: CatalogOpt = None,
 ) -> None:
     """Draft a card from a Hugging Face Hub repo: license, languages, tasks, parameters, architecture, context.
@@ -73,7 +75,7 @@ def sync_command(
                                                        "(default: every card with hf_repos).")] = None,
     check: Annotated[bool, typer.Option("--check", help="Exit 1 when a license, gate, size or repo "
                                         "has drifted (for a scheduled CI job).")] = False,
-    timeout: TimeoutOpt = TIMEOUT_SECONDS,
+    timeout: TimeoutOpt = None,
     fmt: FormatOpt = OutputFormat.table,
     catalog: CatalogOpt = None,
 ) -> None:
