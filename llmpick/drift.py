@@ -41,7 +41,7 @@ def compare(card: Card, model: HubModel, catalog: Catalog) -> list[Difference]:
     def differ(field: str, ours: object, theirs: object, severity: str = DRIFT) -> None:
         found.append(Difference(card.id, model.repo_id, field, str(ours), str(theirs), severity))
 
-    license_id, said = hub_license(model.card_data, catalog)
+    license_id, said, _ = hub_license(model.card_data, catalog)
     if license_id != card.license:
         differ("license", card.license, license_id or f"{said} (not in the license registry)")
     if model.gated != (card.openness.weights == "restricted"):

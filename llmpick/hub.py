@@ -216,6 +216,10 @@ def _table() -> list[tuple[tuple[type[BaseException], ...], Callable[[Any, Conte
         ((json.JSONDecodeError, UnicodeDecodeError), lambda e, c: ServiceError(
             f"malformed response from {c.endpoint} for {c.repo_id} (not valid JSON)",
             "run again; if it persists, check that HF_ENDPOINT points at a Hub")),
+        # only huggingface_hub's parsing of the answer runs inside a request, so these mean an unexpected record
+        ((KeyError, TypeError, ValueError), lambda e, c: ServiceError(
+            f"malformed response from {c.endpoint} for {c.repo_id} (unexpected record: {type(e).__name__} {e})",
+            "run again; if it persists, check that HF_ENDPOINT points at a Hub")),
     ]
 
 

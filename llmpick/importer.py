@@ -7,7 +7,7 @@ import os
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .errors import CatalogError, Problem, UsageError
 
@@ -100,17 +100,26 @@ def draft_card(model: HubModel, catalog: Catalog, today: dt.date) -> Draft:
     return draft
 
 
-def hub_license(card_data: dict[str, Any], catalog: Catalog) -> tuple[str | None, str]:
-    """The catalog license id for a repo's license metadata, or None, and the Hub's own words for it."""
-    tag = str(card_data.get("license") or "").strip()
+class HubLicense(NamedTuple):
+    id: str | None  # the registry id, or None when the registry has no match
+    said: str  # the Hub's own words for it, for messages
+    named: bool  # the Hub names a license (tag or license_name), rather than only linking to a file
+
+
+def hub_license(card_data: dict[str, Any], catalog: Catalog) -> HubLicense:
+    """The registry license for a repo's license metadata (`license`, `license_name`, `license_link`)."""
+    tags = card_data.get("license") or ""
+    if isinstance(tags, list) and len(tags) != 1:
+        return HubLicense(None, "several licenses: " + ", ".join(str(t) for t in tags) if tags else "no license",
+                          False)
+    tag = str(tags[0] if isinstance(tags, list) else tags).strip()
     name = str(card_data.get("license_name") or "").strip()
     link = str(card_data.get("license_link") or "").strip()
     if tag and tag.lower() not in HUB_LICENSE_PLACEHOLDERS:
-        return _license_id(tag, catalog.licenses.values()), tag
-    said = name or link or tag or "no license"
+        return HubLicense(_license_id(tag, catalog.licenses.values()), tag, True)
     found = (_license_id(name, catalog.licenses.values()) if name else None) or next(
         (lic.id for lic in catalog.licenses.values() if link and _same_url(lic.url, link)), None)
-    return found, said
+    return HubLicense(found, name or link or tag or "no license", bool(name))
 
 
 def _license_id(word: str, licenses) -> str | None:
@@ -132,14 +141,13 @@ def _same_url(a: str, b: str) -> bool:
 def _license(model: HubModel, catalog: Catalog, draft: Draft) -> None:
     from .cards import slugify
 
-    license_id, said = hub_license(model.card_data, catalog)
+    license_id, said, named = hub_license(model.card_data, catalog)
     if license_id:
         draft.data["license"] = license_id
         if license_id != said:
             draft.review.append(f"license: Hub says {said!r}, read as catalog license {license_id!r}")
         return
-    named = model.card_data.get("license_name") or said == model.card_data.get("license")
-    if said == "no license" or not named:
+    if not named:
         draft.missing.append(f"license: the repo's card metadata names no license ({said}); read its LICENSE file")
         return
     draft.data["license"] = slugify(said)  # kept so the reviewer sees it; `llmpick validate` flags the unknown id
@@ -149,7 +157,7 @@ def _license(model: HubModel, catalog: Catalog, draft: Draft) -> None:
 
 def _base_model(model: HubModel, catalog: Catalog, draft: Draft) -> None:
     base = model.card_data.get("base_model")
-    bases = [base] if isinstance(base, str) else list(base or [])
+    bases = [str(b) for b in ([base] if isinstance(base, str) else base if isinstance(base, list) else [])]
     if not bases:
         return
     if len(bases) > 1:

@@ -147,7 +147,16 @@ def test_endpoint_is_read_when_the_client_is_made_not_at_import(hub, monkeypatch
 def test_errors_that_are_not_hub_failures_are_not_disguised():
     from llmpick.hub import Context
 
-    assert explain(KeyError("id"), Context(REPO, None, "http://x", 1.0, 1, ())) is None
+    assert explain(RuntimeError("bug"), Context(REPO, None, "http://x", 1.0, 1, ())) is None
+
+
+@pytest.mark.parametrize("change", [{"createdAt": "last tuesday"}, {"id": None}, {"safetensors": "lots"}])
+def test_unexpected_record_is_a_malformed_response(hub, tmp_path, change):
+    hub.change(REPO, **change)
+    result = import_into(tmp_path)
+    assert result.exit_code == 3, result.output
+    assert f"malformed response from {hub.url} for {REPO} (unexpected record" in result.stderr
+    assert nothing_written(tmp_path)
 
 
 def test_gated_config_can_be_skipped_for_sync(hub):

@@ -193,3 +193,12 @@ def test_out_must_be_a_directory(hub, tmp_path):
     target.write_text("")
     result = run("import", "mistralai/Mistral-7B-v0.1", "--out", target)
     assert result.exit_code == 2 and "is a file, not a directory" in result.stderr
+
+
+def test_a_bare_license_link_leaves_the_license_to_the_reviewer(hub, tmp_path):
+    hub.change("mistralai/Mistral-7B-v0.1", cardData={"license": "other", "license_link": "LICENSE"})
+    result = run("import", "mistralai/Mistral-7B-v0.1", "--out", tmp_path)
+    assert result.exit_code == 1, result.output
+    assert "license: the repo's card metadata names no license (LICENSE); read its LICENSE file; give it with " \
+        "--set license=" in result.stderr
+    assert written(tmp_path) == []

@@ -79,16 +79,18 @@ def test_layer_types_count_the_windowed_layers():
 
 
 @pytest.mark.parametrize("card_data, expected", [
-    ({"license": "apache-2.0"}, ("apache-2.0", "apache-2.0")),
-    ({"license": "Apache-2.0"}, ("apache-2.0", "Apache-2.0")),  # case
-    ({"license": "llama3.1"}, ("llama3.1", "llama3.1")),
-    ({"license": "other", "license_name": "qwen"}, ("qwen", "qwen")),
+    ({"license": "apache-2.0"}, ("apache-2.0", "apache-2.0", True)),
+    ({"license": "Apache-2.0"}, ("apache-2.0", "Apache-2.0", True)),  # case
+    ({"license": ["llama3.1"]}, ("llama3.1", "llama3.1", True)),
+    ({"license": "other", "license_name": "qwen"}, ("qwen", "qwen", True)),
     # Hub "unknown" is not the registry's "unknown" (no license at all): the link decides
     ({"license": "unknown", "license_link": "https://huggingface.co/tiiuae/falcon-180B/resolve/main/LICENSE.txt"},
-     ("falcon-180b-tii", "https://huggingface.co/tiiuae/falcon-180B/resolve/main/LICENSE.txt")),
-    ({"license": "other", "license_name": "acme", "license_link": "LICENSE"}, (None, "acme")),
-    ({"license": "wtfpl"}, (None, "wtfpl")),
-    ({}, (None, "no license")),
+     ("falcon-180b-tii", "https://huggingface.co/tiiuae/falcon-180B/resolve/main/LICENSE.txt", False)),
+    ({"license": "other", "license_name": "acme", "license_link": "LICENSE"}, (None, "acme", True)),
+    ({"license": "other", "license_link": "LICENSE"}, (None, "LICENSE", False)),
+    ({"license": ["mit", "apache-2.0"]}, (None, "several licenses: mit, apache-2.0", False)),
+    ({"license": "wtfpl"}, (None, "wtfpl", True)),
+    ({}, (None, "no license", False)),
 ])
 def test_hub_license_mapping(card_data, expected):
     assert hub_license(card_data, load_catalog()) == expected
