@@ -108,3 +108,23 @@ def test_hub_failure_aborts_with_exit_3(hub):
     hub.fail("info", *[hubserver.Fault(status=503)] * 4)
     result = run("sync", "--check", "mistral-7b-v0.1")
     assert result.exit_code == 3 and "HTTP 503" in result.stderr and result.stdout == ""
+
+
+def test_progress_goes_to_stderr_only_on_a_terminal(monkeypatch):
+    import io
+    import sys
+
+    from llmpick import load_catalog
+    from llmpick.cli_hub import _progress
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    cards = [load_catalog().get(card_id) for card_id in FIXTURE_CARDS[:2]]
+    for stream, shown in ((io.StringIO(), False), (Terminal(), True)):
+        monkeypatch.setattr(sys, "stderr", stream)
+        with _progress(len(cards)) as step:
+            for card in cards:
+                step(card)
+        assert ("checking mixtral-8x7b-v0.1" in stream.getvalue()) is shown
