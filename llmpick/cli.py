@@ -537,7 +537,7 @@ def hardware_command(fmt: FormatOpt = OutputFormat.table) -> None:
 
 
 # commands defined in their own modules register themselves on `app` when imported
-from . import cli_audit  # noqa: E402,F401  (registers commands)
+from . import cli_audit, cli_hub  # noqa: E402,F401  (registers commands)
 
 
 def run() -> None:
