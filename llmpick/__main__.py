@@ -1,14 +1,24 @@
-"""Entry point for `llmpick` and `python -m llmpick`; `--version` answers before the CLI is imported."""
+"""Entry point for `llmpick` and `python -m llmpick`; `--version` and `--help` answer before the CLI is imported."""
 
 import sys
+from pathlib import Path
+
+# `llmpick --help` as typer renders it, stored so that the commonest first command needs no typer import;
+# tests/test_startup.py fails when it differs from typer's own rendering.
+HELP_FILE = Path(__file__).with_name("help.txt")
 
 
 def main() -> None:
-    if sys.argv[1:] in (["--version"], ["-V"]):
+    args = sys.argv[1:]
+    if args in (["--version"], ["-V"]):
         from llmpick import __version__
 
         print(f"llmpick {__version__}")
         return
+    if args in ([], ["--help"], ["-h"]) and HELP_FILE.is_file():
+        # like typer: help on stdout when asked for, on stderr with exit 2 when no command was given
+        (sys.stdout if args else sys.stderr).write(HELP_FILE.read_text(encoding="utf-8"))
+        sys.exit(0 if args else 2)
     from llmpick.cli import run
 
     run()

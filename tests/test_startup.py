@@ -62,3 +62,28 @@ def test_help_does_not_load_the_catalog():
     modules = modules_after("--help")
     for package in ("llmpick.catalog", "llmpick.advisor", "llmpick.cards", "yaml", *HEAVY_EVERYWHERE):
         assert not loaded(modules, package), package
+
+
+def test_stored_help_is_what_typer_renders():
+    """llmpick/help.txt answers `llmpick --help` without importing typer; regenerate it with
+    LLMPICK_UPDATE_GOLDEN=1 when a command or its summary changes."""
+    import os
+    from pathlib import Path
+
+    env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}  # typer's default width
+    typer_help = subprocess.run(
+        [sys.executable, "-c", "import sys; from llmpick.cli import run; sys.argv = ['llmpick', '--help']; run()"],
+        capture_output=True, text=True, check=False, env=env).stdout
+    stored = Path(__file__).resolve().parent.parent / "llmpick" / "help.txt"
+    if os.environ.get("LLMPICK_UPDATE_GOLDEN"):
+        stored.write_text(typer_help, encoding="utf-8")
+    assert stored.read_text(encoding="utf-8") == typer_help
+
+
+@pytest.mark.parametrize("args, stream, code", [(["--help"], "stdout", 0), (["-h"], "stdout", 0), ([], "stderr", 2)])
+def test_help_without_typer(args, stream, code):
+    result = subprocess.run([sys.executable, "-m", "llmpick", *args], capture_output=True, text=True, check=False)
+    assert result.returncode == code
+    assert getattr(result, stream).startswith("Usage: llmpick [OPTIONS] COMMAND [ARGS]...")
+    assert "recommend" in getattr(result, stream)
+    assert not loaded(modules_after(*args), "typer")
