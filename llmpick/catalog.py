@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import CatalogError, NotFoundError, Problem, UsageError, suggest
-from .yamlio import YamlProblem, line_of, load_file
 
 if TYPE_CHECKING:
     from .cards import Card
@@ -140,6 +139,7 @@ def _build(layer_files: list[tuple[Path, list[str]]]) -> Catalog:
     from pydantic import ValidationError
 
     from .licenses import License
+    from .yamlio import YamlProblem, line_of, load_file  # only a cold start reads YAML
 
     catalog = Catalog()
     problems: list[Problem] = []
@@ -199,6 +199,7 @@ def _read_chunk(paths: list[Path]) -> list[tuple[Card | None, list[Problem]]]:
     from pydantic import ValidationError
 
     from .cards import Card
+    from .yamlio import YamlProblem, load_file
 
     results = []
     for path in paths:
@@ -235,6 +236,7 @@ def _parse_card(data: Any, path: Path, text: str, problems: list[Problem], card_
 
 
 def _add_licenses(catalog, data, path, text, problems, license_cls, validation_error) -> None:
+    from .yamlio import line_of
     if not isinstance(data, list):
         problems.append(Problem(path, 1, None, "the license registry must be a list of entries"))
         return
@@ -253,6 +255,7 @@ def _add_licenses(catalog, data, path, text, problems, license_cls, validation_e
 
 def located(exc: Any, path: Path, text: str, prefix: tuple = (), fields: Iterable[str] | None = None) -> list[Problem]:
     """A pydantic ValidationError as Problems at the YAML line of each field; `fields` feeds "did you mean"."""
+    from .yamlio import line_of
     known = tuple(fields) if fields is not None else _known_fields()
     problems = []
     for error in exc.errors(include_url=False):
@@ -280,6 +283,7 @@ def _known_fields() -> tuple[str, ...]:
 
 
 def _cross_check(catalog: Catalog) -> list[Problem]:
+    from .yamlio import line_of
     problems: list[Problem] = []
 
     def at(card_id: str, loc: tuple, field_name: str, message: str) -> None:

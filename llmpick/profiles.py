@@ -13,11 +13,12 @@ def requirements_from(profile: Path | None, flags: dict[str, Any]):
 
     from .advisor import Requirements
     from .parse import tokens
-    from .yamlio import YamlProblem, line_of, load_file
 
     data: dict[str, Any] = {}
     text = ""
     if profile is not None:
+        from .yamlio import YamlProblem, load_file
+
         if not profile.is_file():
             raise UsageError(f"profile {profile} does not exist")
         try:
@@ -34,6 +35,8 @@ def requirements_from(profile: Path | None, flags: dict[str, Any]):
     try:
         return Requirements.model_validate(data)
     except ValidationError as exc:
+        from .yamlio import line_of
+
         problems = []
         for error in exc.errors(include_url=False):
             loc = tuple(error["loc"])
@@ -54,3 +57,4 @@ def requirements_from(profile: Path | None, flags: dict[str, Any]):
         error.exit_code = 2
         error.message = f"{len(problems)} problems in the requirements"
         raise error from None
+

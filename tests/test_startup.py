@@ -87,3 +87,10 @@ def test_help_without_typer(args, stream, code):
     assert getattr(result, stream).startswith("Usage: llmpick [OPTIONS] COMMAND [ARGS]...")
     assert "recommend" in getattr(result, stream)
     assert not loaded(modules_after(*args), "typer")
+
+
+def test_warm_start_reads_no_yaml():
+    modules_after("list", "--format", "json")  # builds the catalog cache
+    warm = modules_after("recommend", "--commercial", "--vram", "12", "--format", "json")
+    assert not loaded(warm, "yaml"), "a warm start parsed YAML instead of using the catalog cache"
+    assert not loaded(warm, "rich"), "JSON output imported rich"
