@@ -20,8 +20,16 @@ _EXPORTS = {
     "UsageError": "errors",
     "NotFoundError": "errors",
     "Problem": "errors",
+    "ServiceError": "errors",
+    "recommend": "advisor",
+    "Requirements": "advisor",
+    "estimate": "memory",
+    "compare": "comparison",
+    "export": "comparison",
+    "OutputFormat": "render",
     "AuditResult": "audit",  # llmpick.audit.audit() builds one; llmpick.scan.scan() finds what to audit
     "Policy": "policy",
+    "import_card": "importer",
 }
 __all__ = sorted(_EXPORTS) + ["__version__"]
 
