@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def run_once(cmd: list[str], env: dict[str, str]) -> tuple[float, float]:
-    """(seconds, peak MB) of one process."""
+    """(seconds, peak MiB) of one process."""
     start = time.perf_counter()
     child = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(child.pid, 0)
@@ -42,7 +42,7 @@ def run_once(cmd: list[str], env: dict[str, str]) -> tuple[float, float]:
 
 
 def measure(cmd: list[str], runs: int, env: dict[str, str], cache: Path) -> tuple[float, float, float]:
-    """(cold seconds, warm median seconds, peak MB): cold with an empty cache, then `runs` warm runs."""
+    """(cold seconds, warm median seconds, peak MiB): cold with an empty cache, then `runs` warm runs."""
     shutil.rmtree(cache, ignore_errors=True)
     cold, peak = run_once(cmd, env)
     times = []
@@ -83,7 +83,7 @@ def main() -> None:
         assert floor is not None
         rows.append((catalog, label, cold, warm, warm / floor, peak))
         print(f"{catalog:>9}  {label:<42} cold {cold * 1000:8.0f} ms  warm {warm * 1000:8.0f} ms  "
-              f"{warm / floor:6.1f}x  {peak:6.0f} MB", flush=True)
+              f"{warm / floor:6.1f}x  {peak:6.0f} MiB", flush=True)
 
     for label, cmd in commands:
         cold, warm, peak = measure(cmd, args.runs, env, cache)
@@ -121,7 +121,7 @@ def write_report(rows: list[tuple[str, str, float, float, float, float]], runs: 
         "",
         f"Machine: {platform.platform()}, {os.cpu_count()} CPUs, Python {platform.python_version()}.",
         "",
-        "| catalog | command | cold ms | warm ms | × python | peak MB |",
+        "| catalog | command | cold ms | warm ms | × python | peak MiB |",
         "|---|---|---|---|---|---|",
     ]
     lines += [f"| {catalog} | `{label}` | {cold * 1000:.0f} | {warm * 1000:.0f} | {ratio:.1f} | {peak:.0f} |"
