@@ -385,7 +385,7 @@ def recommend(
 
 @command("compare")
 def compare_command(
-    models: Annotated[list[str], typer.Argument(metavar="MODEL", help="Two or more card ids or Hugging Face "
+    models: Annotated[list[str], typer.Argument(help="Two or more card ids or Hugging Face "
                                                 "repo ids.", show_default=False)],
     context: ContextOpt = None,
     diff: Annotated[bool, typer.Option("--diff", help="Mark the fields whose values differ.")] = False,
