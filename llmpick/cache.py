@@ -6,6 +6,7 @@ written by another version of llmpick. Failing to write it never fails a command
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import pickle
@@ -18,7 +19,7 @@ from . import __version__
 
 ENV_CACHE_DIR = "LLMPICK_CACHE_DIR"
 ENV_NO_CACHE = "LLMPICK_NO_CACHE"
-FORMAT = 1
+FORMAT = 2
 
 
 def cache_dir() -> Path:
@@ -32,7 +33,7 @@ def _code_fingerprint() -> tuple:
     # the schema's source files: a cache built by different code is never trusted
     here = Path(__file__).resolve().parent
     return tuple((name, (here / name).stat().st_size, (here / name).stat().st_mtime_ns)
-                 for name in ("cards.py", "licenses.py", "catalog.py", "vocab.py"))
+                 for name in ("cards.py", "licenses.py", "catalog.py", "records.py", "vocab.py"))
 
 
 def fingerprint(files: list[str]) -> tuple:
@@ -51,14 +52,20 @@ def _path_for(layers: list[Path]) -> Path:
 def load(layers: list[Path], files: list[str]) -> Any | None:
     if os.environ.get(ENV_NO_CACHE):
         return None
+    collecting = gc.isenabled()
+    gc.disable()  # unpickling makes millions of objects and no garbage: collecting meanwhile only costs time
     try:
         with open(_path_for(layers), "rb") as handle:
             stored_key, catalog = pickle.load(handle)
-        if stored_key == fingerprint(files):
-            return catalog
+        if stored_key != fingerprint(files):
+            return None
+        gc.freeze()  # and no later collection need rescan them (measured: 0.5 s per full pass at 100,000 cards)
+        return catalog
     except Exception:  # corrupt, truncated, unreadable or from another version: rebuild
         return None
-    return None
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def store(layers: list[Path], key: tuple, catalog: Any) -> None:

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator
+import pickle
+from array import array
+from collections.abc import Iterable, Iterator, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
+from itertools import accumulate
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -14,6 +17,7 @@ from .errors import CatalogError, NotFoundError, Problem, UsageError, suggest
 if TYPE_CHECKING:
     from .cards import Card
     from .licenses import EffectiveLicense, License
+    from .records import CardRecord
 
 ENV_CATALOG = "LLMPICK_CATALOG"
 ENV_NO_BUILTIN = "LLMPICK_NO_BUILTIN"  # "1": use only the user catalogs (an organisation's own list)
@@ -42,12 +46,58 @@ def configured_dirs(extra: Iterable[str | Path] = ()) -> list[Path]:
     return unique
 
 
+class CardStore(MutableMapping[str, "Card"]):
+    """Cards by id, pickled one by one into one blob: a cached catalog unpickles only the cards a command reads."""
+
+    def __init__(self) -> None:
+        self._items: dict[str, Card | int] = {}  # a card, or its number in the blob until first read
+        self._blob = b""
+        self._offsets: Sequence[int] = ()
+
+    def __getitem__(self, card_id: str) -> Card:
+        item = self._items[card_id]
+        if type(item) is int:
+            item = self._items[card_id] = pickle.loads(self._pickled(item))
+        return item  # type: ignore[return-value]
+
+    def _pickled(self, number: int) -> memoryview:
+        return memoryview(self._blob)[self._offsets[number]:self._offsets[number + 1]]
+
+    def __setitem__(self, card_id: str, card: Card) -> None:
+        self._items[card_id] = card
+
+    def __delitem__(self, card_id: str) -> None:
+        del self._items[card_id]
+
+    def __contains__(self, card_id: object) -> bool:
+        return card_id in self._items
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __repr__(self) -> str:
+        return f"CardStore({len(self)} cards)"
+
+    def __getstate__(self) -> tuple[list[str], bytes, array[int]]:
+        parts = [self._pickled(item) if type(item) is int else pickle.dumps(item, pickle.HIGHEST_PROTOCOL)
+                 for item in self._items.values()]
+        return list(self._items), b"".join(parts), array("q", accumulate(map(len, parts), initial=0))
+
+    def __setstate__(self, state: tuple[list[str], bytes, array[int]]) -> None:
+        ids, self._blob, self._offsets = state
+        self._items = {card_id: number for number, card_id in enumerate(ids)}
+
+
 @dataclass
 class Catalog:
-    cards: dict[str, Card] = field(default_factory=dict)
+    cards: CardStore = field(default_factory=CardStore)
     licenses: dict[str, License] = field(default_factory=dict)
     origins: dict[str, str] = field(default_factory=dict)  # card id -> file it came from (str: cheap to unpickle)
     gpu_files: list[Path] = field(default_factory=list)
+    records: dict[str, CardRecord] = field(default_factory=dict, repr=False, compare=False)  # by card id
     _memo: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     def origin(self, card_id: str) -> Path:
@@ -69,7 +119,8 @@ class Catalog:
         return card
 
     def by_hf_repo(self, repo: str) -> Card | None:
-        return self._repo_index().get(repo.lower())
+        card_id = self._repo_index().get(repo.lower())
+        return None if card_id is None else self.cards.get(card_id)
 
     def lineage(self, card_id: str) -> list[Card]:
         """The card, then its base, its base's base, ... (cycles are rejected at load time)."""
@@ -79,12 +130,20 @@ class Catalog:
         return chain
 
     def effective_license(self, card_id: str) -> EffectiveLicense:
-        from .licenses import effective_license
+        return self.record(card_id).effective
 
-        key = "license:" + self.get(card_id).id
-        if key not in self._memo:
-            self._memo[key] = effective_license(self, card_id)
-        return self._memo[key]
+    def record(self, card_id: str, shared: dict[Any, Any] | None = None) -> CardRecord:
+        """The plain facts the advisor reads; computed when the catalog is built, so cached with it."""
+        found = self.records.get(card_id)
+        if found is None:
+            from .licenses import effective_license
+            from .records import record_of
+
+            card = self.get(card_id)
+            found = self.records.get(card.id)
+            if found is None:
+                found = self.records[card.id] = record_of(card, effective_license(self, card.id), shared)
+        return found
 
     def license(self, license_id: str) -> License:
         lic = self.licenses.get(license_id)
@@ -92,9 +151,9 @@ class Catalog:
             raise NotFoundError("license", license_id, suggest(license_id, list(self.licenses)))
         return lic
 
-    def _repo_index(self) -> dict[str, Card]:
+    def _repo_index(self) -> dict[str, str]:
         if "repos" not in self._memo:
-            self._memo["repos"] = {repo.lower(): card for card in self.cards.values() for repo in card.hf_repos}
+            self._memo["repos"] = {repo.lower(): card.id for card in self.cards.values() for repo in card.hf_repos}
         return self._memo["repos"]
 
 
@@ -174,8 +233,10 @@ def _build(layer_files: list[tuple[Path, list[str]]]) -> Catalog:
     problems += _cross_check(catalog)
     if problems:
         raise CatalogError(problems)
+    shared: dict[Any, Any] = {}
     for card_id in catalog.cards:  # once here, so every later run reads them from the cache
-        catalog.effective_license(card_id)
+        catalog.record(card_id, shared)
+    catalog._repo_index()
     return catalog
 
 
