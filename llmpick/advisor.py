@@ -311,6 +311,22 @@ HARD_RULES: dict[str, Rule] = {
     "modality": modality_rule, "context": context_rule, "size": size_rule, "openness": openness_rule,
     "family": family_rule, "released": release_rule,
 }
+# The requirement fields a rule reads: with all of them at their defaults it passes every card, so the advisor
+# skips it (tests/test_records.py checks this). The context and task rules constrain even then.
+RULE_FIELDS = {
+    "license": ("licenses", "exclude_licenses", "strict_license", "commercial"),
+    "provenance": ("no_provenance_risk",), "language": ("languages",), "modality": ("modalities",),
+    "size": ("min_params", "max_params"), "openness": ("fully_open", "open_weights"), "family": ("families",),
+    "released": ("released_after",),
+}
+
+
+def active_rules(req: Requirements, rules: dict[str, Rule] = HARD_RULES) -> dict[str, Rule]:
+    """The rules that can reject a card under `req`."""
+    defaults = Requirements.model_fields
+    return {name: rule for name, rule in rules.items()
+            if any(getattr(req, f) != defaults[f].get_default(call_default_factory=True)
+                   for f in RULE_FIELDS.get(name, ())) or name not in RULE_FIELDS}
 
 
 def best_fit(card: AnyCard, ctx: Context, quants: list[str] | None = None) -> tuple[Estimate | None,
@@ -485,9 +501,8 @@ def effective_weights(req: Requirements) -> dict[str, float]:
 def short_reasons(values: dict[str, float], why: dict[str, Callable[[], str]], weights: dict[str, float],
                   eff: EffectiveLicense) -> tuple[str, ...]:
     """Quality, then the component that adds most to the score, then license conditions."""
-    others = sorted(((weights[k] * v, k) for k, v in values.items() if k not in ("quality", "license")),
-                    reverse=True)
-    reasons = [why["quality"](), why[others[0][1]]()]
+    _, strongest = max((weights[k] * v, k) for k, v in values.items() if k not in ("quality", "license"))
+    reasons = [why["quality"](), why[strongest]()]
     if eff.commercial == "conditional":
         reasons.append("⚠ " + ", ".join(eff.conditions[:3]))
     return tuple(reasons)
@@ -518,8 +533,8 @@ def screen(req: Requirements, catalog: Catalog, hardware: Hardware | None = None
     """The cards that meet the requirements the user gave (and fit the hardware, if given); by id."""
     req.check()
     ctx = Context(catalog, req, hardware or Hardware())
-    rules = {name: rule for name, rule in HARD_RULES.items()
-             if name not in DEFAULTING_RULES or DEFAULTING_RULES[name] & req.model_fields_set}
+    rules = active_rules(req, {name: rule for name, rule in HARD_RULES.items()
+                               if name not in DEFAULTING_RULES or DEFAULTING_RULES[name] & req.model_fields_set})
     return [catalog.cards[card_id] for card_id in sorted(catalog.cards)
             if not judge(catalog.record(card_id), ctx, hardware is not None, rules)[0]]
 
@@ -533,8 +548,9 @@ def recommend(req: Requirements, catalog: Catalog, hardware: Hardware) -> Recomm
     scales = Scales.of(cards)
     rejections: dict[str, list[Rejection]] = {}
     picks: list[Pick] = []
+    rules = active_rules(req)
     for card in cards:
-        broken, fit = judge(card, ctx)
+        broken, fit = judge(card, ctx, rules=rules)
         if broken:
             rejections[card.id] = broken
             continue

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import marshal
 import os
 import pickle
 import sys
@@ -41,7 +42,9 @@ def fingerprint(files: list[str]) -> tuple:
     for path in files:
         st = os.stat(path)
         stats.append((path, st.st_size, st.st_mtime_ns))
-    return (FORMAT, __version__, sys.version_info[:2], _code_fingerprint(), tuple(stats))
+    # a digest, not the list itself: 100,000 stored entries cost more to unpickle than to hash
+    digest = hashlib.sha256(marshal.dumps(stats)).hexdigest()
+    return (FORMAT, __version__, sys.version_info[:2], _code_fingerprint(), digest)
 
 
 def _path_for(layers: list[Path]) -> Path:

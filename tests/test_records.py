@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from llmpick import load_catalog
-from llmpick.advisor import HARD_RULES, Context, Requirements, best_fit, judge
+from llmpick.advisor import HARD_RULES, Context, Requirements, active_rules, best_fit, judge
 from llmpick.hardware import Hardware
 from llmpick.memory import estimate
 from tests.conftest import FIXTURE_CATALOG
@@ -38,11 +38,13 @@ hardware = st.builds(Hardware, vram_gb=st.sampled_from([4.0, 12.0, 80.0]), gpus=
 @given(req=requirements, hw=hardware)
 def test_every_rule_and_fit_agree_on_card_and_record(catalog, req, hw):
     ctx = Context(catalog, req, hw)
+    skipped = [HARD_RULES[name] for name in set(HARD_RULES) - set(active_rules(req))]
     for card in catalog:
         record = catalog.record(card.id)
         assert [rule(card, ctx) for rule in HARD_RULES.values()] == [rule(record, ctx) for rule in HARD_RULES.values()]
         assert best_fit(card, ctx) == best_fit(record, ctx)
-        assert judge(card, ctx) == judge(record, ctx)
+        assert judge(card, ctx) == judge(record, ctx) == judge(record, ctx, rules=active_rules(req))
+        assert all(rule(card, ctx) is None for rule in skipped)
 
 
 def test_estimate_of_a_record_explains_like_the_card(catalog):
