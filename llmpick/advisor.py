@@ -208,8 +208,8 @@ class Context:
     catalog: Catalog
     req: Requirements
     hardware: Hardware
-    # (architecture, context, quantizations) -> (quantization, fits): cards that share an architecture share it
-    fits: dict[tuple, tuple[str, bool]] = field(default_factory=dict, repr=False)
+    # (architecture, context, quantizations) -> _fit's answer: cards that share an architecture share it
+    fits: dict[tuple, tuple[str, bool, int, int, str]] = field(default_factory=dict, repr=False)
 
     def license(self, card: AnyCard) -> EffectiveLicense:
         return card.effective if isinstance(card, CardRecord) else self.catalog.effective_license(card.id)
@@ -329,28 +329,31 @@ def active_rules(req: Requirements, rules: dict[str, Rule] = HARD_RULES) -> dict
                    for f in RULE_FIELDS.get(name, ())) or name not in RULE_FIELDS}
 
 
-def best_fit(card: AnyCard, ctx: Context, quants: list[str] | None = None) -> tuple[Estimate | None,
-                                                                                             Estimate]:
+def best_fit(card: AnyCard, ctx: Context, quants: list[str] | None = None) -> tuple[Estimate | None, Estimate]:
     """The highest-precision allowed quantization that fits, and the smallest estimate (for the reason)."""
-    hw = ctx.hardware
+    quant_id, fits, context, gpus, _ = _fit(card, ctx, quants)
+    est = estimate(card, quant_id, context, gpus=gpus)
+    return (est if fits else None), est
+
+
+def _fit(card: AnyCard, ctx: Context, quants: list[str] | None = None) -> tuple[str, bool, int, int, str]:
+    """(quantization, whether it fits, context, GPUs, memory reason): what best_fit decides, computed once per
+    architecture, since the memory an estimate needs depends on the architecture and the setting only."""
     context = min(ctx.req.context, card.context_length)
-    gpus = hw.gpus if hw.device == "gpu" else 0
     allowed = tuple(quants or ctx.req.quants)
     key = (card.architecture, context, allowed)
     choice = ctx.fits.get(key)
-    if choice is None:  # the memory an estimate needs depends on the architecture and the setting only
+    if choice is None:
+        hw = ctx.hardware
         budget = (hw.budget_gb or 0.0) - ctx.req.headroom_gb
-        choice = ctx.fits[key] = _first_fitting(card, allowed, context, gpus, budget)
-    est = estimate(card, choice[0], context, gpus=gpus)
-    return (est if choice[1] else None), est
-
-
-def _first_fitting(card: AnyCard, quants: tuple[str, ...], context: int, gpus: int,
-                   budget: float) -> tuple[str, bool]:
-    for quant_id in quants:
-        if estimate(card, quant_id, context, gpus=gpus).total_gb <= budget:
-            return quant_id, True
-    return quants[-1], False
+        gpus = hw.gpus if hw.device == "gpu" else 0
+        for quant_id in allowed:
+            est = estimate(card, quant_id, context, gpus=gpus)
+            if est.total_gb <= budget:
+                break
+        fits = est.total_gb <= budget
+        choice = ctx.fits[key] = (est.quant, fits, context, gpus, "" if fits else memory_reason(est, ctx))
+    return choice
 
 
 def memory_reason(est: Estimate, ctx: Context) -> str:
@@ -518,15 +521,17 @@ DEFAULTING_RULES = {"context": {"context", "min_context"}, "task": {"tasks"}}
 
 def judge(card: AnyCard, ctx: Context, memory: bool = True,
           rules: dict[str, Rule] = HARD_RULES) -> tuple[list[Rejection], Estimate | None]:
-    """Every rule `card` breaks, and (with `memory`) the best setting that fits the hardware."""
+    """Every rule `card` breaks, and (with `memory`) the best setting that fits the hardware if it breaks none."""
     broken = [Rejection(card.id, name, reason) for name, rule in rules.items()
               if (reason := rule(card, ctx)) is not None]
     if not memory:
         return broken, None
-    fit, smallest = best_fit(card, ctx)
-    if fit is None:
-        broken.append(Rejection(card.id, "memory", memory_reason(smallest, ctx)))
-    return broken, fit
+    quant_id, fits, context, gpus, reason = _fit(card, ctx)
+    if not fits:
+        broken.append(Rejection(card.id, "memory", reason))
+    if broken:  # no estimate for a rejected card: most are rejected, and the reason above needs none
+        return broken, None
+    return broken, estimate(card, quant_id, context, gpus=gpus)
 
 
 def screen(req: Requirements, catalog: Catalog, hardware: Hardware | None = None) -> list[Card]:

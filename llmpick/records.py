@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
@@ -42,6 +43,8 @@ def record_of(card: Card, effective: EffectiveLicense, shared: dict[Any, Any] | 
         return pool.setdefault(value, value)
 
     mmlu = card.benchmarks.get("mmlu")
+    effective = replace(effective, chain=one(tuple(map(one, effective.chain))), conditions=one(effective.conditions),
+                        provenance=one(effective.provenance))
     return CardRecord(card.id, card.name, one(card.family), one(card.released), card.context_length,
                       one(tuple(card.languages)), one(tuple(card.modalities)), one(tuple(card.tasks)),
                       one(card.openness), one(card.architecture), None if mmlu is None else mmlu.score, effective)
