@@ -8,7 +8,6 @@ from array import array
 from collections.abc import Iterable, Iterator, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
-from itertools import accumulate
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -51,23 +50,33 @@ class CardStore(MutableMapping[str, "Card"]):
 
     def __init__(self) -> None:
         self._items: dict[str, Card | int] = {}  # a card, or its number in the blob until first read
-        self._blob = b""
+        self._blob = bytearray()
         self._offsets: Sequence[int] = ()
+        self._pending = 0  # cards not read yet
 
     def __getitem__(self, card_id: str) -> Card:
         item = self._items[card_id]
         if type(item) is int:
             item = self._items[card_id] = pickle.loads(self._pickled(item))
+            self._pending -= 1
+            if not self._pending:  # every card read (export, list): the pickled copies only take memory now
+                self._blob, self._offsets = bytearray(), ()
         return item  # type: ignore[return-value]
 
     def _pickled(self, number: int) -> memoryview:
         return memoryview(self._blob)[self._offsets[number]:self._offsets[number + 1]]
 
     def __setitem__(self, card_id: str, card: Card) -> None:
+        self._forget(card_id)
         self._items[card_id] = card
 
     def __delitem__(self, card_id: str) -> None:
+        self._forget(card_id)
         del self._items[card_id]
+
+    def _forget(self, card_id: str) -> None:
+        if type(self._items.get(card_id)) is int:
+            self._pending -= 1
 
     def __contains__(self, card_id: object) -> bool:
         return card_id in self._items
@@ -81,14 +90,17 @@ class CardStore(MutableMapping[str, "Card"]):
     def __repr__(self) -> str:
         return f"CardStore({len(self)} cards)"
 
-    def __getstate__(self) -> tuple[list[str], bytes, array[int]]:
-        parts = [self._pickled(item) if type(item) is int else pickle.dumps(item, pickle.HIGHEST_PROTOCOL)
-                 for item in self._items.values()]
-        return list(self._items), b"".join(parts), array("q", accumulate(map(len, parts), initial=0))
+    def __getstate__(self) -> tuple[list[str], bytearray, array[int]]:
+        blob, offsets = bytearray(), array("q", [0])  # one growing buffer: a cold build's peak memory counts
+        for item in self._items.values():
+            blob += self._pickled(item) if type(item) is int else pickle.dumps(item, pickle.HIGHEST_PROTOCOL)
+            offsets.append(len(blob))
+        return list(self._items), blob, offsets
 
-    def __setstate__(self, state: tuple[list[str], bytes, array[int]]) -> None:
+    def __setstate__(self, state: tuple[list[str], bytearray, array[int]]) -> None:
         ids, self._blob, self._offsets = state
         self._items = {card_id: number for number, card_id in enumerate(ids)}
+        self._pending = len(ids)
 
 
 @dataclass

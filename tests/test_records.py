@@ -71,3 +71,15 @@ def test_warm_catalog_reads_only_the_cards_asked_for_and_pickles_again_unchanged
     assert warm.by_hf_repo("HuggyLlama/llama-7b") == cold.get("llama-7b")
     again = pickle.loads(pickle.dumps(warm.cards))  # one card read, the others still pickled
     assert dict(again) == dict(cold.cards) and len(again) == 6
+
+
+def test_card_store_replaced_and_deleted_cards_before_and_after_every_card_is_read():
+    cold = load_catalog([FIXTURE_CATALOG], builtin=False)
+    store = pickle.loads(pickle.dumps(cold.cards))
+    ids = list(store)
+    store[ids[0]] = cold.get(ids[1])  # replaced and deleted before being read
+    del store[ids[2]]
+    assert [store[i] for i in ids[3:]] == [cold.get(i) for i in ids[3:]]
+    assert store[ids[1]] == store[ids[0]] == cold.get(ids[1])  # the last unread card: pickled copies dropped
+    assert dict(pickle.loads(pickle.dumps(store))) == {i: cold.get(i) for i in ids if i != ids[2]} | {
+        ids[0]: cold.get(ids[1])}
