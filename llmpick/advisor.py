@@ -21,6 +21,7 @@ from .errors import UsageError, unknown_choice
 from .hardware import Hardware
 from .licenses import EffectiveLicense
 from .memory import PRECISION_ORDER, QUANTS, Estimate, decode_tokens_per_s, estimate
+from .records import CardRecord
 
 DEFAULT_QUANTS = ("fp16", "q8_0", "q4_k_m")
 DEFAULT_CONTEXT = 4096
@@ -168,8 +169,13 @@ class Pick:
     score: float
     components: dict[str, float]
     reasons: tuple[str, ...]  # short, for the table
-    explanations: dict[str, str]  # per component: how it was computed
+    why: dict[str, Callable[[], str]] = field(repr=False, compare=False)  # per component: its explanation, on demand
     flags: tuple[str, ...] = ()
+
+    @property
+    def explanations(self) -> dict[str, str]:
+        """Per component: how it was computed."""
+        return {name: text() for name, text in self.why.items()}
 
 
 @dataclass
@@ -202,19 +208,22 @@ class Context:
     catalog: Catalog
     req: Requirements
     hardware: Hardware
+    # (architecture, context, quantizations) -> _fit's answer: cards that share an architecture share it
+    fits: dict[tuple, tuple[str, bool, int, int, str]] = field(default_factory=dict, repr=False)
 
-    def license(self, card: Card) -> EffectiveLicense:
-        return self.catalog.effective_license(card.id)
+    def license(self, card: AnyCard) -> EffectiveLicense:
+        return card.effective if isinstance(card, CardRecord) else self.catalog.effective_license(card.id)
 
 
-Rule = Callable[[Card, Context], "str | None"]
+AnyCard = Card | CardRecord  # rules and estimates read only the fields both have; the advisor passes records
+Rule = Callable[[AnyCard, Context], "str | None"]
 
 
 def _via(eff: EffectiveLicense) -> str:
     return f" via base {eff.decided_by}" if eff.inherited else ""
 
 
-def license_rule(card: Card, ctx: Context) -> str | None:
+def license_rule(card: AnyCard, ctx: Context) -> str | None:
     eff, req = ctx.license(card), ctx.req
     if req.licenses and eff.license.id not in req.licenses:
         return f"effective license {eff.license.id}{_via(eff)} is not in --license {','.join(req.licenses)}"
@@ -228,14 +237,14 @@ def license_rule(card: Card, ctx: Context) -> str | None:
     return None
 
 
-def provenance_rule(card: Card, ctx: Context) -> str | None:
+def provenance_rule(card: AnyCard, ctx: Context) -> str | None:
     if ctx.req.no_provenance_risk and ctx.license(card).provenance:
         flags = ", ".join(f"{flag} ({model})" for flag, model in ctx.license(card).provenance)
         return f"provenance risk: {flags}"
     return None
 
 
-def task_rule(card: Card, ctx: Context) -> str | None:
+def task_rule(card: AnyCard, ctx: Context) -> str | None:
     tasks = set(card.tasks)
     if not ctx.req.tasks and not tasks & GENERATIVE_TASKS:
         return f"does not generate text (tasks: {', '.join(card.tasks)})"
@@ -247,26 +256,26 @@ def task_rule(card: Card, ctx: Context) -> str | None:
     return None
 
 
-def language_rule(card: Card, ctx: Context) -> str | None:
+def language_rule(card: AnyCard, ctx: Context) -> str | None:
     missing = [lang for lang in ctx.req.languages if lang not in card.languages]
     if missing:
         return f"does not claim {', '.join(missing)} (languages: {', '.join(card.languages)})"
     return None
 
 
-def modality_rule(card: Card, ctx: Context) -> str | None:
+def modality_rule(card: AnyCard, ctx: Context) -> str | None:
     missing = [m for m in ctx.req.modalities if m not in card.modalities]
     return f"no {', '.join(missing)} input (modalities: {', '.join(card.modalities)})" if missing else None
 
 
-def context_rule(card: Card, ctx: Context) -> str | None:
+def context_rule(card: AnyCard, ctx: Context) -> str | None:
     needed = max(ctx.req.context, ctx.req.min_context or 0)
     if card.context_length < needed:
         return f"context {card.context_length} tokens; {needed} needed"
     return None
 
 
-def size_rule(card: Card, ctx: Context) -> str | None:
+def size_rule(card: AnyCard, ctx: Context) -> str | None:
     req, params = ctx.req, card.params_b
     if req.min_params is not None and params < req.min_params:
         return f"{params:g}B parameters; --min-params {req.min_params:g}"
@@ -275,7 +284,7 @@ def size_rule(card: Card, ctx: Context) -> str | None:
     return None
 
 
-def openness_rule(card: Card, ctx: Context) -> str | None:
+def openness_rule(card: AnyCard, ctx: Context) -> str | None:
     o = card.openness
     if ctx.req.fully_open and not (o.weights == o.code == o.data == "open"):
         return f"not fully open (weights {o.weights}, code {o.code}, data {o.data})"
@@ -284,13 +293,13 @@ def openness_rule(card: Card, ctx: Context) -> str | None:
     return None
 
 
-def family_rule(card: Card, ctx: Context) -> str | None:
+def family_rule(card: AnyCard, ctx: Context) -> str | None:
     if ctx.req.families and card.family not in ctx.req.families:
         return f"family {card.family} is not {', '.join(ctx.req.families)}"
     return None
 
 
-def release_rule(card: Card, ctx: Context) -> str | None:
+def release_rule(card: AnyCard, ctx: Context) -> str | None:
     after = ctx.req.released_after
     if after and card.released <= after:
         return f"released {card.released.isoformat()}, not after {after.isoformat()}"
@@ -302,22 +311,49 @@ HARD_RULES: dict[str, Rule] = {
     "modality": modality_rule, "context": context_rule, "size": size_rule, "openness": openness_rule,
     "family": family_rule, "released": release_rule,
 }
+# The requirement fields a rule reads: with all of them at their defaults it passes every card, so the advisor
+# skips it (tests/test_records.py checks this). The context and task rules constrain even then.
+RULE_FIELDS = {
+    "license": ("licenses", "exclude_licenses", "strict_license", "commercial"),
+    "provenance": ("no_provenance_risk",), "language": ("languages",), "modality": ("modalities",),
+    "size": ("min_params", "max_params"), "openness": ("fully_open", "open_weights"), "family": ("families",),
+    "released": ("released_after",),
+}
 
 
-def best_fit(card: Card, ctx: Context, quants: list[str] | None = None) -> tuple[Estimate | None, Estimate]:
+def active_rules(req: Requirements, rules: dict[str, Rule] = HARD_RULES) -> dict[str, Rule]:
+    """The rules that can reject a card under `req`."""
+    defaults = Requirements.model_fields
+    return {name: rule for name, rule in rules.items()
+            if any(getattr(req, f) != defaults[f].get_default(call_default_factory=True)
+                   for f in RULE_FIELDS.get(name, ())) or name not in RULE_FIELDS}
+
+
+def best_fit(card: AnyCard, ctx: Context, quants: list[str] | None = None) -> tuple[Estimate | None, Estimate]:
     """The highest-precision allowed quantization that fits, and the smallest estimate (for the reason)."""
-    hw = ctx.hardware
-    budget = (hw.budget_gb or 0.0) - ctx.req.headroom_gb
+    quant_id, fits, context, gpus, _ = _fit(card, ctx, quants)
+    est = estimate(card, quant_id, context, gpus=gpus)
+    return (est if fits else None), est
+
+
+def _fit(card: AnyCard, ctx: Context, quants: list[str] | None = None) -> tuple[str, bool, int, int, str]:
+    """(quantization, whether it fits, context, GPUs, memory reason): what best_fit decides, computed once per
+    architecture, since the memory an estimate needs depends on the architecture and the setting only."""
     context = min(ctx.req.context, card.context_length)
-    gpus = hw.gpus if hw.device == "gpu" else 0
-    smallest = None
-    for quant_id in quants or ctx.req.quants:
-        est = estimate(card, quant_id, context, gpus=gpus)
-        if est.total_gb <= budget:
-            return est, est
-        smallest = est
-    assert smallest is not None
-    return None, smallest
+    allowed = tuple(quants or ctx.req.quants)
+    key = (card.architecture, context, allowed)
+    choice = ctx.fits.get(key)
+    if choice is None:
+        hw = ctx.hardware
+        budget = (hw.budget_gb or 0.0) - ctx.req.headroom_gb
+        gpus = hw.gpus if hw.device == "gpu" else 0
+        for quant_id in allowed:
+            est = estimate(card, quant_id, context, gpus=gpus)
+            if est.total_gb <= budget:
+                break
+        fits = est.total_gb <= budget
+        choice = ctx.fits[key] = (est.quant, fits, context, gpus, "" if fits else memory_reason(est, ctx))
+    return choice
 
 
 def memory_reason(est: Estimate, ctx: Context) -> str:
@@ -335,7 +371,7 @@ def _k(tokens: int) -> str:
 # --- scoring -----------------------------------------------------------------------------------
 
 
-def _size(card: Card) -> float:
+def _size(card: CardRecord) -> float:
     return card.architecture.active_params_b or card.params_b
 
 
@@ -351,8 +387,8 @@ class Scales:
     _similar: dict[float, list[float]] = field(default_factory=dict)  # many cards share a size
 
     @classmethod
-    def of(cls, cards: list[Card]) -> Scales:
-        measured = sorted((_size(c), c.benchmarks["mmlu"].score) for c in cards if "mmlu" in c.benchmarks)
+    def of(cls, cards: list[CardRecord]) -> Scales:
+        measured = sorted((_size(c), c.mmlu) for c in cards if c.mmlu is not None)
         scores = [score for _, score in measured]
         dates = [c.released for c in cards] or [dt.date.today()]
         return cls(min(scores, default=0.0), max(scores, default=100.0), min(dates), max(dates), measured)
@@ -375,25 +411,26 @@ def _clip(x: float) -> float:
     return max(0.0, min(1.0, x))
 
 
-def quality(card: Card, scales: Scales) -> tuple[float, str, bool]:
-    if "mmlu" in card.benchmarks:
-        score = card.benchmarks["mmlu"].score
-        return scales.normalise(score), f"MMLU {score:g}", False
+def quality(card: CardRecord, scales: Scales) -> tuple[float, Callable[[], str], bool]:
+    score = card.mmlu
+    if score is not None:
+        return scales.normalise(score), lambda: f"MMLU {score:g}", False
     size = _size(card)
     similar = scales.similar(size)
     if similar:
         median = similar[len(similar) // 2]
         return (FALLBACK_DISCOUNT * scales.normalise(median),
-                f"no MMLU: median of {len(similar)} benchmarked models of similar size ({median:g})", True)
-    return 0.0, f"no MMLU and no benchmarked model near {size:g}B", True
+                lambda: f"no MMLU: median of {len(similar)} benchmarked models of similar size ({median:g})", True)
+    return 0.0, lambda: f"no MMLU and no benchmarked model near {size:g}B", True
 
 
-def components(card: Card, est: Estimate, ctx: Context, scales: Scales) -> tuple[dict[str, float], dict[str, str],
-                                                                                 list[str]]:
+def components(card: CardRecord, est: Estimate, ctx: Context,
+               scales: Scales) -> tuple[dict[str, float], dict[str, Callable[[], str]], list[str]]:
+    """Each score component's value, and its explanation as text built on demand (few are ever shown)."""
     req, hw = ctx.req, ctx.hardware
     flags: list[str] = []
     values: dict[str, float] = {}
-    why: dict[str, str] = {}
+    why: dict[str, Callable[[], str]] = {}
 
     values["quality"], why["quality"], fallback = quality(card, scales)
     if fallback:
@@ -401,50 +438,52 @@ def components(card: Card, est: Estimate, ctx: Context, scales: Scales) -> tuple
 
     bits = QUANTS[est.quant].bits
     values["precision"] = _clip((bits - 2) / 6)
-    why["precision"] = f"{est.quant} ({bits:g} bits/weight; 8+ = 1.0, 2 = 0.0)"
+    why["precision"] = lambda: f"{est.quant} ({bits:g} bits/weight; 8+ = 1.0, 2 = 0.0)"
 
     budget = (hw.budget_gb or 0.0) - req.headroom_gb
     values["headroom"] = _clip((budget - est.total_gb) / budget) if budget > 0 else 0.0
-    why["headroom"] = f"{budget - est.total_gb:.1f} GB of {budget:.1f} GB left free"
+    why["headroom"] = lambda: f"{budget - est.total_gb:.1f} GB of {budget:.1f} GB left free"
 
     tps = decode_tokens_per_s(est, hw.bandwidth_gbs)
     if tps is not None:
         values["speed"] = _clip(tps / FAST_TOKENS_PER_S)
-        why["speed"] = f"~{tps:.0f} tokens/s estimated ({FAST_TOKENS_PER_S:g} tokens/s = 1.0)"
+        why["speed"] = lambda: f"~{tps:.0f} tokens/s estimated ({FAST_TOKENS_PER_S:g} tokens/s = 1.0)"
     else:  # no bandwidth known: fewer bytes read per token is faster
         values["speed"] = _clip(1.0 / max(est.read_per_token_gb, 0.1) / 2)
-        why["speed"] = f"{est.read_per_token_gb:.1f} GB read per token (bandwidth unknown; 0.5 GB = 1.0)"
+        why["speed"] = lambda: f"{est.read_per_token_gb:.1f} GB read per token (bandwidth unknown; 0.5 GB = 1.0)"
 
     needed = max(req.context, req.min_context or 0)
     margin = math.log2(max(card.context_length / needed, 1.0))
     values["context"] = _clip(margin / CONTEXT_MARGIN_DOUBLINGS)
-    why["context"] = f"{card.context_length} tokens offered, {needed} needed"
+    why["context"] = lambda: f"{card.context_length} tokens offered, {needed} needed"
 
     tasks = set(card.tasks)
     if req.tasks:
         hits = [1.0 if t in tasks else SERVED_BY_GENERAL for t in req.tasks]
         values["task"] = sum(hits) / len(hits)
-        why["task"] = ", ".join(f"{t}: {'made for it' if t in tasks else 'general chat model'}" for t in req.tasks)
+        why["task"] = lambda: ", ".join(f"{t}: {'made for it' if t in tasks else 'general chat model'}"
+                                        for t in req.tasks)
     else:
-        values["task"] = 1.0 if tasks & {"chat", "instruct"} else 0.5
-        why["task"] = "chat/instruct model" if values["task"] == 1.0 else "base model: needs prompting"
+        chatty = bool(tasks & {"chat", "instruct"})
+        values["task"] = 1.0 if chatty else 0.5
+        why["task"] = lambda: "chat/instruct model" if chatty else "base model: needs prompting"
 
     if req.languages:
         hits = [1.0 if card.languages[0] == lang else 0.7 for lang in req.languages]
         values["language"] = sum(hits) / len(hits)
-        why["language"] = f"languages {', '.join(card.languages[:6])}{'…' if len(card.languages) > 6 else ''}" \
-            " (primary language = 1.0, listed = 0.7)"
+        why["language"] = lambda: (f"languages {', '.join(card.languages[:6])}"
+                                   f"{'…' if len(card.languages) > 6 else ''} (primary language = 1.0, listed = 0.7)")
     else:
         values["language"] = 1.0
-        why["language"] = "no language required"
+        why["language"] = lambda: "no language required"
 
     eff = ctx.license(card)
     values["license"] = {"yes": 1.0, "conditional": 0.5, "no": 0.0}[eff.commercial]
-    why["license"] = f"{eff.license.id}: commercial {eff.commercial}"
+    why["license"] = lambda: f"{eff.license.id}: commercial {eff.commercial}"
 
     span = (scales.newest - scales.oldest).days or 1
     values["recency"] = _clip((card.released - scales.oldest).days / span)
-    why["recency"] = f"released {card.released.isoformat()}"
+    why["recency"] = lambda: f"released {card.released.isoformat()}"
     if est.approximate:
         flags.append("approximate memory")
     return values, why, flags
@@ -462,12 +501,11 @@ def effective_weights(req: Requirements) -> dict[str, float]:
     return {name: value / total for name, value in weights.items()}
 
 
-def short_reasons(values: dict[str, float], why: dict[str, str], weights: dict[str, float],
+def short_reasons(values: dict[str, float], why: dict[str, Callable[[], str]], weights: dict[str, float],
                   eff: EffectiveLicense) -> tuple[str, ...]:
     """Quality, then the component that adds most to the score, then license conditions."""
-    others = sorted(((weights[k] * v, k) for k, v in values.items() if k not in ("quality", "license")),
-                    reverse=True)
-    reasons = [why["quality"], why[others[0][1]]]
+    _, strongest = max((weights[k] * v, k) for k, v in values.items() if k not in ("quality", "license"))
+    reasons = [why["quality"](), why[strongest]()]
     if eff.commercial == "conditional":
         reasons.append("⚠ " + ", ".join(eff.conditions[:3]))
     return tuple(reasons)
@@ -481,27 +519,29 @@ def short_reasons(values: dict[str, float], why: dict[str, str], weights: dict[s
 DEFAULTING_RULES = {"context": {"context", "min_context"}, "task": {"tasks"}}
 
 
-def judge(card: Card, ctx: Context, memory: bool = True,
+def judge(card: AnyCard, ctx: Context, memory: bool = True,
           rules: dict[str, Rule] = HARD_RULES) -> tuple[list[Rejection], Estimate | None]:
-    """Every rule `card` breaks, and (with `memory`) the best setting that fits the hardware."""
+    """Every rule `card` breaks, and (with `memory`) the best setting that fits the hardware if it breaks none."""
     broken = [Rejection(card.id, name, reason) for name, rule in rules.items()
               if (reason := rule(card, ctx)) is not None]
     if not memory:
         return broken, None
-    fit, smallest = best_fit(card, ctx)
-    if fit is None:
-        broken.append(Rejection(card.id, "memory", memory_reason(smallest, ctx)))
-    return broken, fit
+    quant_id, fits, context, gpus, reason = _fit(card, ctx)
+    if not fits:
+        broken.append(Rejection(card.id, "memory", reason))
+    if broken:  # no estimate for a rejected card: most are rejected, and the reason above needs none
+        return broken, None
+    return broken, estimate(card, quant_id, context, gpus=gpus)
 
 
 def screen(req: Requirements, catalog: Catalog, hardware: Hardware | None = None) -> list[Card]:
     """The cards that meet the requirements the user gave (and fit the hardware, if given); by id."""
     req.check()
     ctx = Context(catalog, req, hardware or Hardware())
-    rules = {name: rule for name, rule in HARD_RULES.items()
-             if name not in DEFAULTING_RULES or DEFAULTING_RULES[name] & req.model_fields_set}
-    return [card for card in sorted(catalog, key=lambda c: c.id)
-            if not judge(card, ctx, hardware is not None, rules)[0]]
+    rules = active_rules(req, {name: rule for name, rule in HARD_RULES.items()
+                               if name not in DEFAULTING_RULES or DEFAULTING_RULES[name] & req.model_fields_set})
+    return [catalog.cards[card_id] for card_id in sorted(catalog.cards)
+            if not judge(catalog.record(card_id), ctx, hardware is not None, rules)[0]]
 
 
 def recommend(req: Requirements, catalog: Catalog, hardware: Hardware) -> Recommendation:
@@ -509,12 +549,13 @@ def recommend(req: Requirements, catalog: Catalog, hardware: Hardware) -> Recomm
     req.check()
     ctx = Context(catalog, req, hardware)
     weights = effective_weights(req)
-    cards = sorted(catalog, key=lambda c: c.id)
+    cards = [catalog.record(card_id) for card_id in sorted(catalog.cards)]  # records: no card is unpickled
     scales = Scales.of(cards)
     rejections: dict[str, list[Rejection]] = {}
     picks: list[Pick] = []
+    rules = active_rules(req)
     for card in cards:
-        broken, fit = judge(card, ctx)
+        broken, fit = judge(card, ctx, rules=rules)
         if broken:
             rejections[card.id] = broken
             continue
@@ -549,7 +590,7 @@ def advice(result: Recommendation, ctx: Context) -> list[str]:
         for smaller in ("q3_k_m", "q2_k"):
             if smaller in ctx.req.quants:
                 continue
-            fits = sum(1 for m in memory_only if best_fit(ctx.catalog.get(m), ctx, [smaller])[0] is not None)
+            fits = sum(1 for m in memory_only if best_fit(ctx.catalog.record(m), ctx, [smaller])[0] is not None)
             if fits:
                 lines.append(f"{fits} fit with --quant {','.join([*ctx.req.quants, smaller])}")
                 break

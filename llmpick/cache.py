@@ -6,7 +6,9 @@ written by another version of llmpick. Failing to write it never fails a command
 
 from __future__ import annotations
 
+import gc
 import hashlib
+import marshal
 import os
 import pickle
 import sys
@@ -18,7 +20,7 @@ from . import __version__
 
 ENV_CACHE_DIR = "LLMPICK_CACHE_DIR"
 ENV_NO_CACHE = "LLMPICK_NO_CACHE"
-FORMAT = 1
+FORMAT = 2
 
 
 def cache_dir() -> Path:
@@ -32,7 +34,7 @@ def _code_fingerprint() -> tuple:
     # the schema's source files: a cache built by different code is never trusted
     here = Path(__file__).resolve().parent
     return tuple((name, (here / name).stat().st_size, (here / name).stat().st_mtime_ns)
-                 for name in ("cards.py", "licenses.py", "catalog.py", "vocab.py"))
+                 for name in ("cards.py", "licenses.py", "catalog.py", "records.py", "vocab.py"))
 
 
 def fingerprint(files: list[str]) -> tuple:
@@ -40,7 +42,9 @@ def fingerprint(files: list[str]) -> tuple:
     for path in files:
         st = os.stat(path)
         stats.append((path, st.st_size, st.st_mtime_ns))
-    return (FORMAT, __version__, sys.version_info[:2], _code_fingerprint(), tuple(stats))
+    # a digest, not the list itself: 100,000 stored entries cost more to unpickle than to hash
+    digest = hashlib.sha256(marshal.dumps(stats)).hexdigest()
+    return (FORMAT, __version__, sys.version_info[:2], _code_fingerprint(), digest)
 
 
 def _path_for(layers: list[Path]) -> Path:
@@ -51,14 +55,20 @@ def _path_for(layers: list[Path]) -> Path:
 def load(layers: list[Path], files: list[str]) -> Any | None:
     if os.environ.get(ENV_NO_CACHE):
         return None
+    collecting = gc.isenabled()
+    gc.disable()  # unpickling makes millions of objects and no garbage: collecting meanwhile only costs time
     try:
         with open(_path_for(layers), "rb") as handle:
             stored_key, catalog = pickle.load(handle)
-        if stored_key == fingerprint(files):
-            return catalog
+        if stored_key != fingerprint(files):
+            return None
+        gc.freeze()  # and no later collection need rescan them (measured: 0.5 s per full pass at 100,000 cards)
+        return catalog
     except Exception:  # corrupt, truncated, unreadable or from another version: rebuild
         return None
-    return None
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def store(layers: list[Path], key: tuple, catalog: Any) -> None:

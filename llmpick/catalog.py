@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator
+import pickle
+from array import array
+from collections.abc import Iterable, Iterator, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -14,6 +16,7 @@ from .errors import CatalogError, NotFoundError, Problem, UsageError, suggest
 if TYPE_CHECKING:
     from .cards import Card
     from .licenses import EffectiveLicense, License
+    from .records import CardRecord
 
 ENV_CATALOG = "LLMPICK_CATALOG"
 ENV_NO_BUILTIN = "LLMPICK_NO_BUILTIN"  # "1": use only the user catalogs (an organisation's own list)
@@ -42,12 +45,71 @@ def configured_dirs(extra: Iterable[str | Path] = ()) -> list[Path]:
     return unique
 
 
+class CardStore(MutableMapping[str, "Card"]):
+    """Cards by id, pickled one by one into one blob: a cached catalog unpickles only the cards a command reads."""
+
+    def __init__(self) -> None:
+        self._items: dict[str, Card | int] = {}  # a card, or its number in the blob until first read
+        self._blob = bytearray()
+        self._offsets: Sequence[int] = ()
+        self._pending = 0  # cards not read yet
+
+    def __getitem__(self, card_id: str) -> Card:
+        item = self._items[card_id]
+        if type(item) is int:
+            item = self._items[card_id] = pickle.loads(self._pickled(item))
+            self._pending -= 1
+            if not self._pending:  # every card read (export, list): the pickled copies only take memory now
+                self._blob, self._offsets = bytearray(), ()
+        return item  # type: ignore[return-value]
+
+    def _pickled(self, number: int) -> memoryview:
+        return memoryview(self._blob)[self._offsets[number]:self._offsets[number + 1]]
+
+    def __setitem__(self, card_id: str, card: Card) -> None:
+        self._forget(card_id)
+        self._items[card_id] = card
+
+    def __delitem__(self, card_id: str) -> None:
+        self._forget(card_id)
+        del self._items[card_id]
+
+    def _forget(self, card_id: str) -> None:
+        if type(self._items.get(card_id)) is int:
+            self._pending -= 1
+
+    def __contains__(self, card_id: object) -> bool:
+        return card_id in self._items
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __repr__(self) -> str:
+        return f"CardStore({len(self)} cards)"
+
+    def __getstate__(self) -> tuple[list[str], bytearray, array[int]]:
+        blob, offsets = bytearray(), array("q", [0])  # one growing buffer: a cold build's peak memory counts
+        for item in self._items.values():
+            blob += self._pickled(item) if type(item) is int else pickle.dumps(item, pickle.HIGHEST_PROTOCOL)
+            offsets.append(len(blob))
+        return list(self._items), blob, offsets
+
+    def __setstate__(self, state: tuple[list[str], bytearray, array[int]]) -> None:
+        ids, self._blob, self._offsets = state
+        self._items = {card_id: number for number, card_id in enumerate(ids)}
+        self._pending = len(ids)
+
+
 @dataclass
 class Catalog:
-    cards: dict[str, Card] = field(default_factory=dict)
+    cards: CardStore = field(default_factory=CardStore)
     licenses: dict[str, License] = field(default_factory=dict)
     origins: dict[str, str] = field(default_factory=dict)  # card id -> file it came from (str: cheap to unpickle)
     gpu_files: list[Path] = field(default_factory=list)
+    records: dict[str, CardRecord] = field(default_factory=dict, repr=False, compare=False)  # by card id
     _memo: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     def origin(self, card_id: str) -> Path:
@@ -69,7 +131,8 @@ class Catalog:
         return card
 
     def by_hf_repo(self, repo: str) -> Card | None:
-        return self._repo_index().get(repo.lower())
+        card_id = self._repo_index().get(repo.lower())
+        return None if card_id is None else self.cards.get(card_id)
 
     def lineage(self, card_id: str) -> list[Card]:
         """The card, then its base, its base's base, ... (cycles are rejected at load time)."""
@@ -79,12 +142,20 @@ class Catalog:
         return chain
 
     def effective_license(self, card_id: str) -> EffectiveLicense:
-        from .licenses import effective_license
+        return self.record(card_id).effective
 
-        key = "license:" + self.get(card_id).id
-        if key not in self._memo:
-            self._memo[key] = effective_license(self, card_id)
-        return self._memo[key]
+    def record(self, card_id: str, shared: dict[Any, Any] | None = None) -> CardRecord:
+        """The plain facts the advisor reads; computed when the catalog is built, so cached with it."""
+        found = self.records.get(card_id)
+        if found is None:
+            from .licenses import effective_license
+            from .records import record_of
+
+            card = self.get(card_id)
+            found = self.records.get(card.id)
+            if found is None:
+                found = self.records[card.id] = record_of(card, effective_license(self, card.id), shared)
+        return found
 
     def license(self, license_id: str) -> License:
         lic = self.licenses.get(license_id)
@@ -92,9 +163,9 @@ class Catalog:
             raise NotFoundError("license", license_id, suggest(license_id, list(self.licenses)))
         return lic
 
-    def _repo_index(self) -> dict[str, Card]:
+    def _repo_index(self) -> dict[str, str]:
         if "repos" not in self._memo:
-            self._memo["repos"] = {repo.lower(): card for card in self.cards.values() for repo in card.hf_repos}
+            self._memo["repos"] = {repo.lower(): card.id for card in self.cards.values() for repo in card.hf_repos}
         return self._memo["repos"]
 
 
@@ -125,9 +196,16 @@ def _yaml_files(root: Path) -> list[str]:
     # strings, not Paths: on a warm start with a large catalog, pathlib would cost more than the walk itself
     if root.is_file():
         return [str(root)]
-    found = []
-    for folder, _, names in os.walk(root):
-        found += [os.path.join(folder, name) for name in names if name.endswith((".yaml", ".yml"))]
+    found: list[str] = []
+    folders = [str(root)]
+    while folders:  # os.scandir gives each entry's full path ready-made: twice as fast as os.walk + join
+        with os.scandir(folders.pop()) as entries:
+            for entry in entries:
+                if entry.is_dir():
+                    if not entry.is_symlink():  # like os.walk: symlinked folders are not entered
+                        folders.append(entry.path)
+                elif entry.name.endswith((".yaml", ".yml")):
+                    found.append(entry.path)
     return sorted(found)
 
 
@@ -174,8 +252,10 @@ def _build(layer_files: list[tuple[Path, list[str]]]) -> Catalog:
     problems += _cross_check(catalog)
     if problems:
         raise CatalogError(problems)
+    shared: dict[Any, Any] = {}
     for card_id in catalog.cards:  # once here, so every later run reads them from the cache
-        catalog.effective_license(card_id)
+        catalog.record(card_id, shared)
+    catalog._repo_index()
     return catalog
 
 

@@ -6,7 +6,9 @@ Sizes are in GB of 2**30 bytes, the unit GPU memory is sold and reported in (nvi
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache, partial
 
 from .cards import Architecture, Card
 from .errors import UsageError, suggest
@@ -92,79 +94,91 @@ class Estimate:
     overhead_gb: float
     read_per_token_gb: float  # bytes read from memory per generated token (active weights + KV)
     approximate: bool = False
-    terms: tuple[Term, ...] = ()
+    # builds the breakdown on demand: formula text costs more than the numbers and is rarely shown
+    explain: Callable[[], tuple[Term, ...]] = field(default=tuple, repr=False, compare=False)
     notes: tuple[str, ...] = field(default_factory=tuple)
 
     @property
     def total_gb(self) -> float:
         return self.weights_gb + self.kv_cache_gb + self.activations_gb + self.overhead_gb
 
+    @property
+    def terms(self) -> tuple[Term, ...]:
+        return self.explain()
+
 
 def weights_gb(arch: Architecture, q: Quant) -> tuple[float, str]:
+    size, text = _weights(arch, q)
+    return size, text()
+
+
+def _weights(arch: Architecture, q: Quant) -> tuple[float, Callable[[], str]]:
     params = arch.params_b * 1e9
     if arch.is_moe and q.moe_bits:
         size = params * q.moe_bits / 8 / GIB
-        return size, f"{arch.params_b:g}e9 params x {q.moe_bits:g} bits (MoE mix) / 8 = {size:.2f} GB"
+        return size, lambda: f"{arch.params_b:g}e9 params x {q.moe_bits:g} bits (MoE mix) / 8 = {size:.2f} GB"
     if q.embeddings_16bit and arch.vocab_size and arch.hidden_size:
         embed = arch.vocab_size * arch.hidden_size * (1 if arch.tied_embeddings else 2)
         size = ((params - embed) * q.bits / 8 + embed * 2) / GIB
-        return size, (f"({arch.params_b:g}e9 - {embed:,} embedding) x {q.bits:g} bits / 8 + {embed:,} x 2 bytes"
-                      f" = {size:.2f} GB")
+        return size, lambda: (f"({arch.params_b:g}e9 - {embed:,} embedding) x {q.bits:g} bits / 8 + {embed:,} x 2 bytes"
+                              f" = {size:.2f} GB")
     size = params * q.bits / 8 / GIB
-    return size, f"{arch.params_b:g}e9 params x {q.bits:g} bits / 8 = {size:.2f} GB"
+    return size, lambda: f"{arch.params_b:g}e9 params x {q.bits:g} bits / 8 = {size:.2f} GB"
 
 
 def kv_cache_gb(arch: Architecture, context: int, batch: int = 1, kv_dtype: str = "fp16") -> tuple[float, str, bool]:
     """KV cache size, its formula, and whether it had to be approximated from the parameter count."""
+    size, text, approximate = _kv_cache(arch, context, batch, kv_dtype)
+    return size, text(), approximate
+
+
+def _kv_cache(arch: Architecture, context: int, batch: int, kv_dtype: str) -> tuple[float, Callable[[], str], bool]:
     if kv_dtype not in KV_BYTES:
         raise UsageError(f"unknown KV cache type {kv_dtype!r}", "choose from " + ", ".join(KV_BYTES))
     nbytes = KV_BYTES[kv_dtype]
     if arch.type == "encoder":
-        return 0.0, "encoder: no generation, no KV cache", False
+        return 0.0, lambda: "encoder: no generation, no KV cache", False
     if arch.type == "rnn":
         if arch.layers and arch.hidden_size:
             size = RWKV_STATE_VECTORS * arch.layers * arch.hidden_size * 4 * batch / GIB
-            return size, (f"RNN state, constant in context: {RWKV_STATE_VECTORS} x {arch.layers} layers x "
-                          f"{arch.hidden_size} x 4 bytes x batch {batch} = {size:.3f} GB"), False
-        return 0.0, "RNN state, constant in context (size unknown, negligible)", True
+            return size, lambda: (f"RNN state, constant in context: {RWKV_STATE_VECTORS} x {arch.layers} layers x "
+                                  f"{arch.hidden_size} x 4 bytes x batch {batch} = {size:.3f} GB"), False
+        return 0.0, lambda: "RNN state, constant in context (size unknown, negligible)", True
     layers, kv_heads, head = arch.layers, arch.kv_heads or arch.attention_heads, arch.head_size
     if not (layers and kv_heads and head):
         size = KV_BYTES_PER_TOKEN_PER_B * arch.params_b * context * batch * nbytes / 2 / GIB
-        return size, (f"approximate (no layer/head numbers in the card): {arch.params_b:g}B x "
-                      f"{KV_BYTES_PER_TOKEN_PER_B:,.0f} bytes/token/B x {context} tokens = {size:.2f} GB"), True
+        return size, lambda: (f"approximate (no layer/head numbers in the card): {arch.params_b:g}B x "
+                              f"{KV_BYTES_PER_TOKEN_PER_B:,.0f} bytes/token/B x {context} tokens = {size:.2f} GB"), True
     window = arch.sliding_window
     windowed = (arch.sliding_window_layers or layers) if window and window < context else 0
     full = layers - windowed
     token_slots = full * context + windowed * (window or 0)
     if arch.type == "encoder-decoder":
-        layers_text = f"{arch.decoder_layers or layers} decoder layers x 2 (self + cross attention)"
         token_slots = (arch.decoder_layers or layers) * context * 2
-    elif windowed:
-        layers_text = f"({full} layers x {context} + {windowed} sliding layers x {window}) tokens"
-    else:
-        layers_text = f"{layers} layers x {context} tokens"
     size = 2 * kv_heads * head * token_slots * batch * nbytes / GIB
-    formula = (f"2 (K,V) x {layers_text} x {kv_heads} KV heads x {head} head dim x batch {batch} x "
-               f"{nbytes:g} bytes ({kv_dtype}) = {size:.2f} GB")
-    return size, formula, False
+
+    def text() -> str:
+        if arch.type == "encoder-decoder":
+            layers_text = f"{arch.decoder_layers or layers} decoder layers x 2 (self + cross attention)"
+        elif windowed:
+            layers_text = f"({full} layers x {context} + {windowed} sliding layers x {window}) tokens"
+        else:
+            layers_text = f"{layers} layers x {context} tokens"
+        return (f"2 (K,V) x {layers_text} x {kv_heads} KV heads x {head} head dim x batch {batch} x "
+                f"{nbytes:g} bytes ({kv_dtype}) = {size:.2f} GB")
+    return size, text, False
 
 
 def estimate(card: Card, quant_id: str = "q4_k_m", context: int = 4096, batch: int = 1,
              kv_dtype: str = "fp16", gpus: int = 1) -> Estimate:
-    """Memory to run `card` for inference at one setting."""
+    """Memory to run `card` (a Card or anything with its id, architecture and context_length) at one setting."""
     if context <= 0 or batch <= 0:
         raise UsageError("context and batch must be positive")
     arch = card.architecture
     q = quant(quant_id)
-    w, w_formula = weights_gb(arch, q)
-    kv, kv_formula, kv_approx = kv_cache_gb(arch, context, batch, kv_dtype)
-    width = (arch.hidden_size or 4096) * 4 + (arch.vocab_size or 32000)
-    activations = min(context, COMPUTE_UBATCH) * batch * width * 4 / GIB
-    act_formula = (f"{min(context, COMPUTE_UBATCH)} tokens per micro-batch x batch {batch} x (4 x hidden "
-                   f"{arch.hidden_size or '4096 (assumed)'} + vocab {arch.vocab_size or '32000 (assumed)'}) x 4 bytes"
-                   f" = {activations:.2f} GB")
+    parts = _inference(arch, q.id, context, batch, kv_dtype)
+    w, _, kv, _, kv_approx, activations, _, active = parts
     overhead = CUDA_CONTEXT_GB * max(gpus, 1)
-    active = (arch.active_params_b or arch.params_b) * 1e9 * q.bits / 8 / GIB
     notes = []
     if arch.is_moe:
         notes.append(f"MoE: all {arch.params_b:g}B parameters are resident; "
@@ -173,14 +187,34 @@ def estimate(card: Card, quant_id: str = "q4_k_m", context: int = 4096, batch: i
         notes.append(f"{context} tokens exceeds the model's context length ({card.context_length})")
     if kv_approx:
         notes.append("approximate: the card lacks layer/head numbers, KV cache scaled from the parameter count")
-    terms = (
-        Term("weights", w, w_formula + f"  [{q.id}: {q.source}]"),
-        Term("kv cache", kv, kv_formula),
-        Term("activations", activations, act_formula),
+    return Estimate(card.id, q.id, context, batch, kv_dtype, w, kv, activations, overhead, active + kv,
+                    kv_approx, partial(_terms, parts, q, overhead, gpus), tuple(notes))
+
+
+@lru_cache(maxsize=8192)  # many cards share an architecture (fine-tunes of one base): compute it once
+def _inference(arch: Architecture, quant_id: str, context: int, batch: int, kv_dtype: str) -> tuple:
+    q = QUANTS[quant_id]
+    w, w_text = _weights(arch, q)
+    kv, kv_text, kv_approx = _kv_cache(arch, context, batch, kv_dtype)
+    width = (arch.hidden_size or 4096) * 4 + (arch.vocab_size or 32000)
+    activations = min(context, COMPUTE_UBATCH) * batch * width * 4 / GIB
+
+    def act_text() -> str:
+        return (f"{min(context, COMPUTE_UBATCH)} tokens per micro-batch x batch {batch} x (4 x hidden "
+                f"{arch.hidden_size or '4096 (assumed)'} + vocab {arch.vocab_size or '32000 (assumed)'}) x 4 bytes"
+                f" = {activations:.2f} GB")
+    active = (arch.active_params_b or arch.params_b) * 1e9 * q.bits / 8 / GIB
+    return w, w_text, kv, kv_text, kv_approx, activations, act_text, active
+
+
+def _terms(parts: tuple, q: Quant, overhead: float, gpus: int) -> tuple[Term, ...]:
+    w, w_text, kv, kv_text, _, activations, act_text, _ = parts
+    return (
+        Term("weights", w, w_text() + f"  [{q.id}: {q.source}]"),
+        Term("kv cache", kv, kv_text()),
+        Term("activations", activations, act_text()),
         Term("overhead", overhead, f"{CUDA_CONTEXT_GB} GB CUDA context and workspace x {max(gpus, 1)} GPU(s)"),
     )
-    return Estimate(card.id, q.id, context, batch, kv_dtype, w, kv, activations, overhead, active + kv,
-                    kv_approx, terms, tuple(notes))
 
 
 def decode_tokens_per_s(est: Estimate, bandwidth_gbs: float | None) -> float | None:
@@ -229,5 +263,5 @@ def estimate_finetune(card: Card, method: str, seq_len: int = 2048, batch: int =
         Term("overhead", CUDA_CONTEXT_GB, f"{CUDA_CONTEXT_GB} GB CUDA context and workspace"),
     )
     return Estimate(card.id, f"finetune-{method}", seq_len, batch, "fp16", weights, 0.0, activations,
-                    CUDA_CONTEXT_GB, 0.0, arch.layers is None, terms,
+                    CUDA_CONTEXT_GB, 0.0, arch.layers is None, lambda: terms,
                     (f"{method}: {trainable / 1e6:,.1f}M trainable parameters",))

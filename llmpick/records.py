@@ -1,0 +1,50 @@
+"""Card records: the plain facts about a card that the advisor's rules, memory estimates and scores read."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+if TYPE_CHECKING:
+    from .cards import Architecture, Card, OpennessLevels
+    from .licenses import EffectiveLicense
+
+
+class CardRecord(NamedTuple):
+    """Fields named like the Card's, so a rule or an estimate takes either.
+
+    Cached with the catalog: a tuple of plain values unpickles many times faster than a pydantic Card.
+    """
+
+    id: str
+    name: str
+    family: str
+    released: dt.date
+    context_length: int
+    languages: tuple[str, ...]
+    modalities: tuple[str, ...]
+    tasks: tuple[str, ...]
+    openness: OpennessLevels
+    architecture: Architecture
+    mmlu: float | None  # the card's MMLU score, if it has one
+    effective: EffectiveLicense
+
+    @property
+    def params_b(self) -> float:
+        return self.architecture.params_b
+
+
+def record_of(card: Card, effective: EffectiveLicense, shared: dict[Any, Any] | None = None) -> CardRecord:
+    """The record of `card`; equal values are stored once through `shared` (cards share architectures)."""
+    pool: dict[Any, Any] = {} if shared is None else shared
+
+    def one(value: Any) -> Any:
+        return pool.setdefault(value, value)
+
+    mmlu = card.benchmarks.get("mmlu")
+    effective = replace(effective, chain=one(tuple(map(one, effective.chain))), conditions=one(effective.conditions),
+                        provenance=one(effective.provenance))
+    return CardRecord(card.id, card.name, one(card.family), one(card.released), card.context_length,
+                      one(tuple(card.languages)), one(tuple(card.modalities)), one(tuple(card.tasks)),
+                      one(card.openness), one(card.architecture), None if mmlu is None else mmlu.score, effective)
