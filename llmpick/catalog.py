@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import zlib
 from array import array
 from collections.abc import Iterable, Iterator, MutableMapping, Sequence
 from dataclasses import dataclass, field
@@ -53,11 +54,13 @@ class CardStore(MutableMapping[str, "Card"]):
         self._blob = bytearray()
         self._offsets: Sequence[int] = ()
         self._pending = 0  # cards not read yet
+        self._checksums: Sequence[int] = ()  # crc32 of each pickled card
+        self._origins: dict[str, str] | None = None
 
     def __getitem__(self, card_id: str) -> Card:
         item = self._items[card_id]
         if type(item) is int:
-            item = self._items[card_id] = pickle.loads(self._pickled(item))
+            item = self._items[card_id] = self._unpickle(card_id, item)
             self._pending -= 1
             if not self._pending:  # every card read (export, list): the pickled copies only take memory now
                 self._blob, self._offsets = bytearray(), ()
@@ -65,6 +68,21 @@ class CardStore(MutableMapping[str, "Card"]):
 
     def _pickled(self, number: int) -> memoryview:
         return memoryview(self._blob)[self._offsets[number]:self._offsets[number + 1]]
+
+    def _unpickle(self, card_id: str, number: int) -> Card:
+        data = self._pickled(number)
+        if self._checksums and zlib.crc32(data) == self._checksums[number]:
+            try:
+                return pickle.loads(data)
+            except Exception:  # damaged in the cache file: read the card's own file instead
+                pass
+        if self._origins is None:
+            raise CatalogError([Problem("catalog cache", None, card_id, "damaged cached card and no file to reread")])
+        return _reread_card(Path(self._origins[card_id]))
+
+    def recover_from(self, origins: dict[str, str]) -> None:
+        """Where to reread a card whose cached copy is damaged."""
+        self._origins = origins
 
     def __setitem__(self, card_id: str, card: Card) -> None:
         self._forget(card_id)
@@ -90,17 +108,20 @@ class CardStore(MutableMapping[str, "Card"]):
     def __repr__(self) -> str:
         return f"CardStore({len(self)} cards)"
 
-    def __getstate__(self) -> tuple[list[str], bytearray, array[int]]:
-        blob, offsets = bytearray(), array("q", [0])  # one growing buffer: a cold build's peak memory counts
+    def __getstate__(self) -> tuple[list[str], bytearray, array[int], array[int]]:
+        blob, offsets, checksums = bytearray(), array("q", [0]), array("L")  # one growing buffer: peak memory
         for item in self._items.values():
-            blob += self._pickled(item) if type(item) is int else pickle.dumps(item, pickle.HIGHEST_PROTOCOL)
+            pickled = self._pickled(item) if type(item) is int else pickle.dumps(item, pickle.HIGHEST_PROTOCOL)
+            blob += pickled
             offsets.append(len(blob))
-        return list(self._items), blob, offsets
+            checksums.append(zlib.crc32(pickled))
+        return list(self._items), blob, offsets, checksums
 
-    def __setstate__(self, state: tuple[list[str], bytearray, array[int]]) -> None:
-        ids, self._blob, self._offsets = state
+    def __setstate__(self, state: tuple[list[str], bytearray, array[int], array[int]]) -> None:
+        ids, self._blob, self._offsets, self._checksums = state
         self._items = {card_id: number for number, card_id in enumerate(ids)}
         self._pending = len(ids)
+        self._origins = None
 
 
 @dataclass
@@ -185,6 +206,7 @@ def load_catalog(paths: Iterable[str | Path] = (), *, builtin: bool = True) -> C
     files = [path for _, listing in layer_files for path in listing]
     cached = cache.load(dirs, files)
     if cached is not None:
+        cached.cards.recover_from(cached.origins)
         return cached
     key = cache.fingerprint(files)  # taken before reading: a file changed meanwhile invalidates the entry
     catalog = _build(layer_files)
@@ -292,6 +314,14 @@ def _read_chunk(paths: list[Path]) -> list[tuple[Card | None, list[Problem]]]:
         card = _parse_card(data, path, text, problems, Card, ValidationError)
         results.append((card, problems))
     return results
+
+
+def _reread_card(path: Path) -> Card:
+    """One card from its file, validated as at build time (its cached copy was damaged)."""
+    card, problems = _read_chunk([path])[0]
+    if card is None:
+        raise CatalogError(problems)
+    return card
 
 
 def _text(path: Path) -> str:

@@ -55,3 +55,30 @@ def test_read_only_cache_directory_still_works(monkeypatch, tmp_path):
         assert len(load_catalog([FIXTURE_CATALOG], builtin=False)) == 6
     finally:
         locked.chmod(0o700)
+
+
+def test_damaged_card_inside_the_cache_is_reread_from_its_file(tmp_path):
+    """A flipped byte inside one cached card (the file still unpickles) gives the card from its YAML file."""
+    path = write_card(tmp_path, id="x-damaged", hf_repos=[], notes="UNIQUE-MARKER-" + "z" * 40)
+    fresh = load_catalog([FIXTURE_CATALOG, tmp_path], builtin=False).get("x-damaged")
+    [entry] = cache_files()
+    data = bytearray(entry.read_bytes())
+    where = data.find(b"UNIQUE-MARKER-")
+    assert where > 0, "the card's notes should be in the cache"
+    data[where + 20] ^= 0x01  # 'z' -> '{': still a valid pickle, wrong content
+    entry.write_bytes(bytes(data))
+    reloaded = load_catalog([FIXTURE_CATALOG, tmp_path], builtin=False)
+    assert reloaded.get("x-damaged") == fresh
+    assert reloaded.get("x-damaged").notes.endswith("z" * 40)
+    assert path.exists()
+
+
+def test_unreadable_card_blob_is_reread_from_its_file(tmp_path):
+    write_card(tmp_path, id="x-broken", hf_repos=[], notes="OTHER-MARKER-" + "q" * 40)
+    fresh = load_catalog([FIXTURE_CATALOG, tmp_path], builtin=False).get("x-broken")
+    [entry] = cache_files()
+    data = bytearray(entry.read_bytes())
+    where = data.find(b"OTHER-MARKER-")
+    data[where - 3: where + 13] = b"\xff" * 16  # the string's opcode and length are garbage now
+    entry.write_bytes(bytes(data))
+    assert load_catalog([FIXTURE_CATALOG, tmp_path], builtin=False).get("x-broken") == fresh
