@@ -15,7 +15,7 @@ DEFAULT_CONTEXT = 4096
 
 
 def _chart(facts: list[Facts]) -> Chart:
-    points = [Point(f.card.id, f.memory_gb["q4_k_m"], f.card.benchmarks["mmlu"].score, f.license.commercial)
+    points = [Point(f.card.id, f.memory_gb("q4_k_m"), f.card.benchmarks["mmlu"].score, f.license.commercial)
               for f in facts if "mmlu" in f.card.benchmarks]
     missing = len(facts) - len(points)
     context = {f.context for f in facts}

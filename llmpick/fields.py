@@ -22,15 +22,19 @@ class Facts:
     card: Card
     license: EffectiveLicense
     context: int  # the context memory is estimated for (capped at the model's own)
-    memory_gb: dict[str, float] = field(default_factory=dict)
+    _memory_gb: dict[str, float] = field(default_factory=dict)
 
     @classmethod
     def of(cls, catalog: Catalog, card: Card, context: int) -> Facts:
-        from .memory import estimate
+        return cls(card, catalog.effective_license(card.id), min(context, card.context_length))
 
-        used = min(context, card.context_length)
-        memory = {q: round(estimate(card, q, used).total_gb, 2) for q in MEMORY_QUANTS}
-        return cls(card, catalog.effective_license(card.id), used, memory)
+    def memory_gb(self, quant: str) -> float:
+        """Total inference memory at `quant`, estimated only when a field or the chart asks for it."""
+        if quant not in self._memory_gb:
+            from .memory import estimate
+
+            self._memory_gb[quant] = round(estimate(self.card, quant, self.context).total_gb, 2)
+        return self._memory_gb[quant]
 
 
 @dataclass(frozen=True)
@@ -73,8 +77,8 @@ def _claims(f: Facts) -> list[str]:
 
 
 def _memory_field(quant: str) -> Field:
-    return Field(f"memory_{quant}", f"Memory {quant} (GB)", lambda f: f.memory_gb[quant],
-                 lambda f: Cell(f"{f.memory_gb[quant]:.1f}", f.memory_gb[quant]))
+    return Field(f"memory_{quant}", f"Memory {quant} (GB)", lambda f: f.memory_gb(quant),
+                 lambda f: Cell(f"{f.memory_gb(quant):.1f}", f.memory_gb(quant)))
 
 
 def benchmark_field(name: str) -> Field:
