@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from .policy import DEFAULT_POLICY, Manifest, Policy, PolicyException, Source
-from .scan import Reference, ScanResult
+from .scan import Reference, ScanResult, relative
 
 if TYPE_CHECKING:
     from .catalog import Catalog
@@ -253,16 +252,6 @@ def _origin(policy: Policy, source: Source | None, root: Path | None) -> str:
     if source:
         return relative(source.path, root)
     return "default policy (require: commercial)" if policy == DEFAULT_POLICY else "policy given by the caller"
-
-
-def relative(path: Path, root: Path | None) -> str:
-    """`path` relative to `root` (default: the current directory) in posix form, when it is inside it."""
-    base = (root or Path.cwd()).resolve()
-    full = Path(path).resolve()
-    try:
-        return full.relative_to(base).as_posix()
-    except ValueError:
-        return Path(os.path.normpath(path)).as_posix()
 
 
 def gather(

@@ -97,7 +97,7 @@ def scan(paths: Sequence[Path], root: Path | None = None) -> ScanResult:
         scanner = _scanner_for(path, explicit)
         if scanner is None:
             continue
-        rel = _relative(path, root)
+        rel = relative(path, root)
         text = _read(path, rel, result)
         if text is None:
             continue
@@ -163,7 +163,7 @@ def _walk(paths: Sequence[Path], result: ScanResult, root: Path) -> Iterator[tup
             continue
 
         def unreadable(exc: OSError) -> None:
-            result.skipped.append((_relative(Path(exc.filename), root), f"unreadable: {exc.strerror or exc}"))
+            result.skipped.append((relative(Path(exc.filename), root), f"unreadable: {exc.strerror or exc}"))
 
         for current, dirs, files in os.walk(top, onerror=unreadable):
             dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.endswith(".egg-info"))
@@ -171,13 +171,16 @@ def _walk(paths: Sequence[Path], result: ScanResult, root: Path) -> Iterator[tup
                 yield Path(current) / name, False
 
 
-def _relative(path: Path, root: Path) -> str:
+def relative(path: Path, root: Path | None = None) -> str:
+    """`path` relative to `root` (default: the current directory) in posix form when it is inside it,
+    as written or through symlinks; otherwise the path itself, normalised."""
+    path, root = Path(path), Path(root or Path.cwd())
     for inside, base in ((Path(os.path.abspath(path)), Path(os.path.abspath(root))), (path.resolve(), root.resolve())):
         try:
             return inside.relative_to(base).as_posix()
         except ValueError:
             continue
-    return path.as_posix()
+    return Path(os.path.normpath(path)).as_posix()
 
 
 def _read(path: Path, rel: str, result: ScanResult) -> str | None:
