@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from .errors import CatalogError, Problem, UsageError
+from .errors import ConfigError, Problem, UsageError
 
 
 def requirements_from(profile: Path | None, flags: dict[str, Any]):
@@ -53,8 +53,5 @@ def requirements_from(profile: Path | None, flags: dict[str, Any]):
             problems.append(Problem(where, line, name, message))
         if len(problems) == 1:
             raise UsageError(str(problems[0])) from None
-        error = CatalogError(problems)
-        error.exit_code = 2
-        error.message = f"{len(problems)} problems in the requirements"
-        raise error from None
+        raise ConfigError(problems, "the requirements") from None
 
