@@ -18,7 +18,7 @@ from . import vocab
 from .cards import Card
 from .catalog import Catalog
 from .errors import UsageError, unknown_choice
-from .hardware import Hardware
+from .hardware import Hardware, check_flags
 from .licenses import EffectiveLicense
 from .memory import PRECISION_ORDER, QUANTS, Estimate, decode_tokens_per_s, estimate
 from .records import CardRecord
@@ -143,10 +143,7 @@ class Requirements(BaseModel):
 
     def check(self) -> None:
         """Contradictions between fields; raises UsageError."""
-        if self.cpu_only and (self.gpu or self.vram_gb):
-            raise UsageError("--cpu-only contradicts --gpu/--vram", "drop one of them")
-        if self.gpu and self.vram_gb:
-            raise UsageError("--gpu and --vram both give GPU memory", "use one of them")
+        check_flags(vram_gb=self.vram_gb, gpu=self.gpu, cpu_only=self.cpu_only)
         if self.min_params and self.max_params and self.min_params > self.max_params:
             raise UsageError(f"--min-params {self.min_params:g} is above --max-params {self.max_params:g}")
 

@@ -240,14 +240,19 @@ def hardware_from_detection(found: Detection) -> Hardware:
                     unified="unified" in found.gpus[0].name)
 
 
-def resolve(*, vram_gb: float | None = None, gpus: int | None = None, gpu: str | None = None,
-            ram_gb: float | None = None, cpu_only: bool = False, auto: bool = False,
-            gpu_files: list[Path] = (), detector: Callable[[], Detection] = detect) -> Hardware:
-    """Hardware from flags: --gpu NAME, --vram GB, --cpu-only, or detection (--auto, or no flag at all)."""
+def check_flags(*, vram_gb: float | None, gpu: str | None, cpu_only: bool) -> None:
+    """Hardware flags that contradict each other; raises UsageError."""
     if cpu_only and (gpu or vram_gb):
         raise UsageError("--cpu-only contradicts --gpu/--vram", "drop one of them")
     if gpu and vram_gb:
         raise UsageError("--gpu and --vram both give GPU memory", "use one of them")
+
+
+def resolve(*, vram_gb: float | None = None, gpus: int | None = None, gpu: str | None = None,
+            ram_gb: float | None = None, cpu_only: bool = False, auto: bool = False,
+            gpu_files: list[Path] = (), detector: Callable[[], Detection] = detect) -> Hardware:
+    """Hardware from flags: --gpu NAME, --vram GB, --cpu-only, or detection (--auto, or no flag at all)."""
+    check_flags(vram_gb=vram_gb, gpu=gpu, cpu_only=cpu_only)
     if gpu:
         return hardware_for_gpu(load_gpus(list(gpu_files)), gpu, gpus)
     if vram_gb:
