@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .cards import Card
+from .cards import Card, HardwareClaim
 from .catalog import Catalog
 from .errors import UsageError, unknown_choice
 from .licenses import EffectiveLicense
@@ -68,12 +68,10 @@ def _active(card: Card) -> float:
     return card.architecture.active_params_b or card.architecture.params_b
 
 
-def _claims(f: Facts) -> list[str]:
-    out = []
-    for claim in f.card.hardware_claims:
-        amount = f"{claim.vram_gb:g} GB VRAM" if claim.vram_gb else f"{claim.ram_gb:g} GB RAM"
-        out.append(f"{claim.quantization or 'unspecified'} on {claim.device}: {amount}")
-    return out
+def claim_text(claim: HardwareClaim) -> str:
+    """A publisher's memory claim in one line: 'q4_0 on gpu: 6 GB VRAM'."""
+    amount = f"{claim.vram_gb:g} GB VRAM" if claim.vram_gb else f"{claim.ram_gb:g} GB RAM"
+    return f"{claim.quantization or 'unspecified'} on {claim.device}: {amount}"
 
 
 def _memory_field(quant: str) -> Field:
@@ -116,7 +114,7 @@ FIELDS: dict[str, Field] = {f.key: f for f in [
           lambda f: f"{f.card.openness.weights}/{f.card.openness.code}/{f.card.openness.data}"),
     *(_memory_field(q) for q in MEMORY_QUANTS),
     Field("mmlu", "MMLU", lambda f: f.card.benchmarks["mmlu"].score if "mmlu" in f.card.benchmarks else None),
-    Field("hardware_claims", "Documented hardware", lambda f: _claims(f)),
+    Field("hardware_claims", "Documented hardware", lambda f: [claim_text(c) for c in f.card.hardware_claims]),
     Field("hf_repos", "Hugging Face", lambda f: list(f.card.hf_repos)),
     Field("sources", "Sources", lambda f: list(f.card.sources)),
     Field("verified", "Verified", lambda f: f.card.verified.isoformat()),

@@ -6,7 +6,7 @@ from typing import Any
 
 from .cards import Card
 from .catalog import Catalog
-from .fields import context_text, lineage_text, params_text, verdict_text
+from .fields import claim_text, context_text, lineage_text, params_text, verdict_text
 from .licenses import VERDICT_WORDS, EffectiveLicense
 from .render import Report
 
@@ -99,8 +99,7 @@ def card_report(catalog: Catalog, card: Card) -> Report:
     for name, bench in card.benchmarks.items():
         add(f"benchmark {name}", f"{bench.score:g} ({bench.source})")
     for claim in card.hardware_claims:
-        amount = f"{claim.vram_gb:g} GB VRAM" if claim.vram_gb else f"{claim.ram_gb:g} GB RAM"
-        add("hardware claim", f"{claim.quantization or 'unspecified'} on {claim.device}: {amount} ({claim.source})")
+        add("hardware claim", f"{claim_text(claim)} ({claim.source})")
     add("sources", card.sources)
     add("verified", card.verified.isoformat())
     add("notes", card.notes)
