@@ -113,7 +113,7 @@ FIELDS: dict[str, Field] = {f.key: f for f in [
           lambda f: f.card.openness.model_dump(mode="json"),
           lambda f: f"{f.card.openness.weights}/{f.card.openness.code}/{f.card.openness.data}"),
     *(_memory_field(q) for q in MEMORY_QUANTS),
-    Field("mmlu", "MMLU", lambda f: f.card.benchmarks["mmlu"].score if "mmlu" in f.card.benchmarks else None),
+    Field("mmlu", "MMLU", benchmark_field("mmlu").value),
     Field("hardware_claims", "Documented hardware", lambda f: [claim_text(c) for c in f.card.hardware_claims]),
     Field("hf_repos", "Hugging Face", lambda f: list(f.card.hf_repos)),
     Field("sources", "Sources", lambda f: list(f.card.sources)),

@@ -7,6 +7,8 @@ import os
 import re
 import sys
 
+from rich.markup import escape
+
 from . import Report, cell_text
 
 # C0/C1 control characters other than newline and tab could move the cursor or recolour the terminal
@@ -15,8 +17,6 @@ CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 def safe(text: str) -> str:
     """Text for the terminal: control characters shown as \\xNN, rich markup shown as typed."""
-    from rich.markup import escape
-
     return escape(CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text))
 
 
