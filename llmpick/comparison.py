@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
@@ -29,23 +30,22 @@ def compare(catalog: Catalog, ids: Sequence[str], context: int = DEFAULT_CONTEXT
     if len(ids) < 2:
         raise UsageError("compare needs at least two models", "e.g. llmpick compare llama-2-13b-chat yi-34b-chat")
     cards = [catalog.get(model) for model in ids]
-    seen: set[str] = set()
-    duplicates = [c.id for c in cards if c.id in seen or seen.add(c.id)]  # type: ignore[func-returns-value]
-    if duplicates:
-        raise UsageError(f"{duplicates[0]} is named twice", "name each model once")
+    twice = [card_id for card_id, n in Counter(c.id for c in cards).items() if n > 1]
+    if twice:
+        raise UsageError(f"{twice[0]} is named twice", "name each model once")
     facts = [Facts.of(catalog, card, context) for card in cards]
     keys = list(COMPARE_FIELDS)
     after_openness = keys.index("openness") + 1
     keys[after_openness:after_openness] = sorted({f"bench_{name}" for card in cards for name in card.benchmarks})
     fields = choose(keys)
     columns = [("field", "Field"), *((f.card.id, f.card.id) for f in facts)]
+    values = {fld.key: [fld.value(f) for f in facts] for fld in fields}
     rows: list[dict[str, Any]] = []
     differing: list[str] = []
     for fld in fields:
-        values = [fld.value(f) for f in facts]
         row: dict[str, Any] = {"field": fld.label}
         row.update({f.card.id: display(fld, f) for f in facts})
-        if any(v != values[0] for v in values[1:]):
+        if any(v != values[fld.key][0] for v in values[fld.key][1:]):
             differing.append(fld.key)
             if diff:
                 row["field"] = "≠ " + fld.label
@@ -54,7 +54,7 @@ def compare(catalog: Catalog, ids: Sequence[str], context: int = DEFAULT_CONTEXT
     data = {
         "context": context,
         "fields": [{"key": fld.key, "label": fld.label} for fld in fields],
-        "models": [{fld.key: fld.value(f) for fld in fields} | {"id": f.card.id} for f in facts],
+        "models": [{fld.key: values[fld.key][i] for fld in fields} | {"id": f.card.id} for i, f in enumerate(facts)],
         "differences": differing,
     }
     notes = [f"memory: total estimate for inference with {context} tokens of context (capped at each model's own), "
