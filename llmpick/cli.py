@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import functools
 import sys
 from collections.abc import Callable
@@ -540,10 +541,24 @@ def hardware_command(fmt: FormatOpt = OutputFormat.table) -> None:
 from . import cli_audit, cli_hub  # noqa: E402,F401  (registers commands)
 
 
+def invoked(args: list[str]) -> typer.Typer:
+    """The app with only the command that `args` name, when they start with one.
+
+    typer builds every registered command's options on each run; building the one that runs is what it needs,
+    and its help, usage and errors are the same. Anything else (an option, an unknown command) gets the whole
+    app, so that typer's own messages and suggestions still list every command."""
+    chosen = [info for info in app.registered_commands if args and info.name == args[0]]
+    if not chosen:
+        return app
+    narrowed = copy.copy(app)
+    narrowed.registered_commands = chosen
+    return narrowed
+
+
 def run() -> None:
     """Console-script entry point."""
     try:
-        app()
+        invoked(sys.argv[1:])()
     except KeyboardInterrupt:  # pragma: no cover - interactive only
         err("llmpick: interrupted")
         sys.exit(130)

@@ -20,7 +20,7 @@ from llmpick.render import OutputFormat, Report, render
 GOLDEN = Path(__file__).parent / "golden"
 EXTENSIONS = {"table": "txt", "json": "json", "csv": "csv", "markdown": "md", "html": "html"}
 HOSTILE = ('=HYPERLINK("http://evil.example","x") | <script>alert(1)</script>\n'
-           '\u202eevil\u202c 🦙 [bold]x[/bold] \x1b[31mred')
+           '\u202eevil\u202c 🦙 [bold]x[/bold] :smile: \x1b[31mred')
 
 
 def test_every_format_has_a_formatter():
@@ -101,6 +101,7 @@ def check_inert(fmt: str, output: str, text: str, columns: int) -> None:
     else:
         assert "\x1b" not in output  # not even the ESC in the card's name
         assert "[bold]x[/bold]" in output  # rich markup shown, not applied
+        assert ":smile:" in output and "\U0001f604" not in output  # an emoji code shown as typed
 
 
 @pytest.mark.parametrize("fmt", [f.value for f in OutputFormat])

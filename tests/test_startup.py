@@ -94,3 +94,35 @@ def test_warm_start_reads_no_yaml():
     warm = modules_after("recommend", "--commercial", "--vram", "12", "--format", "json")
     assert not loaded(warm, "yaml"), "a warm start parsed YAML instead of using the catalog cache"
     assert not loaded(warm, "rich"), "JSON output imported rich"
+
+
+def command_names() -> list[str]:
+    from llmpick.cli import app
+
+    return [info.name for info in app.registered_commands]
+
+
+def test_every_command_is_registered_under_its_name():
+    names = command_names()
+    assert all(names) and len(set(names)) == len(names) >= 13
+
+
+@pytest.mark.parametrize("args", [[name, *extra] for name in command_names()
+                                  for extra in (["--help"], ["--no-such-option"])])
+def test_the_command_that_runs_is_built_alone_and_behaves_the_same(args):
+    from typer.testing import CliRunner
+
+    from llmpick.cli import app, invoked
+
+    narrowed = invoked(args)
+    assert [info.name for info in narrowed.registered_commands] == [args[0]]
+    alone, whole = CliRunner().invoke(narrowed, args), CliRunner().invoke(app, args)
+    assert (alone.exit_code, alone.output) == (whole.exit_code, whole.output)
+    assert alone.exit_code == (0 if args[1] == "--help" else 2)
+
+
+@pytest.mark.parametrize("args", [[], ["--version"], ["recomend"], ["-h", "recommend"]])
+def test_anything_but_a_command_name_gets_the_whole_app(args):
+    from llmpick.cli import app, invoked
+
+    assert invoked(args) is app

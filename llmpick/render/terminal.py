@@ -6,18 +6,23 @@ import io
 import os
 import re
 import sys
-
-from rich.markup import escape
+from typing import TYPE_CHECKING
 
 from . import Report, cell_text
+
+if TYPE_CHECKING:
+    from rich.text import Text
 
 # C0/C1 control characters other than newline and tab could move the cursor or recolour the terminal
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
-def safe(text: str) -> str:
-    """Text for the terminal: control characters shown as \\xNN, rich markup shown as typed."""
-    return escape(CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text))
+def safe(text: str) -> Text:
+    """Text for the terminal, shown as typed: control characters as \\xNN; rich markup and :emoji: codes inert
+    (a rich Text is never parsed, which also spares parsing every cell)."""
+    from rich.text import Text
+
+    return Text(CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text))
 
 
 def format_report(report: Report) -> str:
