@@ -1,0 +1,26 @@
+"""benchmarks/run.py runs from a checkout and measures every command it promises (one quick pass, not timed)."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_benchmark_script_measures_every_command_on_builtin_and_synthetic_catalogs(tmp_path):
+    result = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "run.py"), "--runs", "1", "--sizes", "40",
+                             "--no-write"], capture_output=True, text=True, check=False, timeout=300)
+    assert result.returncode == 0, result.stderr
+    rows = [line for line in result.stdout.splitlines() if re.search(r"warm +\d+ ms +[\d.]+x +\d+ MiB", line)]
+    labels = " | ".join(rows)
+    for command in ("python -c pass", "import typer", "llmpick --version", "llmpick --help", "recommend", "validate",
+                    "fit mixtral", "export --format json"):
+        assert command in labels, command
+    builtin = [row for row in rows if row.lstrip().startswith("built-in")]
+    synthetic = [row for row in rows if not row.lstrip().startswith("built-in")]
+    assert len(builtin) == 9 and len(synthetic) == 4
+    assert all(row.split()[0] == synthetic[0].split()[0] for row in synthetic)  # 40 + the built-in cards
+    assert re.search(r"1\.0x", builtin[0])  # the interpreter is the unit
