@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import enum
 import functools
 import sys
 from collections.abc import Callable
@@ -203,25 +204,64 @@ def licenses(
     emit(licenses_report(loaded, ids), fmt)
 
 
+class SchemaKind(str, enum.Enum):
+    card = "card"
+    license = "license"
+    gpu = "gpu"
+    manifest = "manifest"
+    policy = "policy"
+
+
+def json_schema(kind: SchemaKind) -> dict[str, Any]:
+    """The JSON Schema of the file each kind names, from the pydantic model that validates it."""
+    from pydantic import TypeAdapter
+
+    if kind is SchemaKind.card:
+        from .cards import Card
+
+        document = Card.model_json_schema()
+    elif kind is SchemaKind.license:
+        from .licenses import License
+
+        document = TypeAdapter(list[License]).json_schema()  # licenses.yaml is a list of them
+    elif kind is SchemaKind.gpu:
+        from .hardware import Gpu
+
+        document = TypeAdapter(list[Gpu]).json_schema()
+    else:
+        from .policy import ManifestFile, Policy
+
+        document = (ManifestFile if kind is SchemaKind.manifest else Policy).model_json_schema()
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", **document}
+
+
 @command("schema")
 def schema(
-    kind: Annotated[str, typer.Argument(help="card or license.")] = "card",
+    kind: Annotated[SchemaKind, typer.Argument(help="card (catalog/models/*.yaml), license (licenses.yaml), "
+                                               "gpu (gpus.yaml), manifest "
+                                               "(llmpick.yaml, or [tool.llmpick] in pyproject.toml) or policy "
+                                               "(a file for audit --policy).")] = SchemaKind.card,
+    output: OutputOpt = None,
 ) -> None:
-    """Print the JSON Schema of a card, for editors that validate YAML as you type.
+    """Print the JSON Schema of a card, license, GPU, manifest or policy, for editors that validate YAML as you
+    type.
 
-    Example: llmpick schema > llmpick-card.schema.json
+    Examples:
+
+      llmpick schema > llmpick-card.schema.json
+
+      llmpick schema manifest --output llmpick.schema.json
     """
     import json
 
-    from .cards import Card
-    from .licenses import License
+    text = json.dumps(json_schema(kind), indent=2) + "\n"
+    if output is None:
+        sys.stdout.write(text)
+        return
+    from .atomic import write_text
 
-    models = {"card": Card, "license": License}
-    if kind not in models:
-        raise LlmpickError(f"unknown schema {kind!r}", "use card or license")
-    schema_doc = models[kind].model_json_schema()
-    schema_doc["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    print(json.dumps(schema_doc, indent=2))
+    write_text(output, text)
+    err(f"wrote {output} ({kind.value} schema)")
 
 
 VramOpt = Annotated[float | None, typer.Option("--vram", help="GPU memory per GPU, in GB.", show_default=False)]

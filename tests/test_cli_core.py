@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import jsonschema
 import yaml
@@ -93,6 +94,51 @@ def test_schema_validates_a_real_card(fixture_catalog):
         pass
     else:
         raise AssertionError("the schema accepted an unknown key")
+
+
+def schema_of(kind: str) -> dict:
+    result = run("schema", kind)
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def accepts(schema: dict, document) -> bool:
+    try:
+        jsonschema.validate(json.loads(json.dumps(document, default=str)), schema)
+    except jsonschema.ValidationError:
+        return False
+    return True
+
+
+def test_schemas_accept_the_built_in_files_and_reject_unknown_keys():
+    root = Path(__file__).resolve().parent.parent
+    for kind, filename in (("license", "licenses.yaml"), ("gpu", "gpus.yaml")):
+        schema = schema_of(kind)
+        entries = yaml.safe_load((root / "catalog" / filename).read_text(encoding="utf-8"))
+        assert entries and accepts(schema, entries), kind
+        assert not accepts(schema, [*entries, {**entries[0], "unknown_key": 1}])
+
+
+def test_manifest_and_policy_schemas_match_what_audit_accepts():
+    from llmpick.policy import STARTER
+
+    manifest, policy = schema_of("manifest"), schema_of("policy")
+    starter = yaml.safe_load(STARTER)
+    exception = {"model": "llama-7b", "reason": "legacy eval", "approver": "legal", "expires": "2027-01-31"}
+    starter["policy"]["exceptions"] = [exception]
+    assert accepts(manifest, starter) and accepts(policy, starter["policy"])
+    assert not accepts(manifest, {**starter, "polcy": {}})
+    assert not accepts(policy, {**starter["policy"], "require": "sometimes"})
+    assert not accepts(policy, {"exceptions": [{**exception, "approver": ""}]})
+
+
+def test_schema_written_to_a_file_and_unknown_kind_is_a_usage_error(tmp_path):
+    target = tmp_path / "llmpick.schema.json"
+    result = run("schema", "manifest", "--output", target)
+    assert result.exit_code == 0 and result.stdout == ""
+    assert json.loads(target.read_text())["title"] == "ManifestFile"
+    result = run("schema", "polcy")
+    assert result.exit_code == 2 and "'polcy' is not one of" in result.output
 
 
 def test_python_dash_m_runs():
