@@ -8,9 +8,9 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Annotated, Literal
+from typing import Annotated, Literal, overload
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -175,12 +175,49 @@ class Pick:
         return {name: text() for name, text in self.why.items()}
 
 
+class Ranking(Sequence[Pick]):
+    """The models that passed, best first. Each Pick (its components, reasons and explanations) is made when
+    first read: a large catalog passes tens of thousands of models, and a report shows a few."""
+
+    def __init__(self, ranked: list[tuple[float, str, CardRecord, Estimate]],
+                 make: Callable[[CardRecord, Estimate], Pick]) -> None:
+        self._ranked = ranked  # (-score, model id, record, estimate), sorted
+        self._make = make
+        self._made: dict[int, Pick] = {}
+        self._positions: dict[str, int] | None = None
+
+    def __len__(self) -> int:
+        return len(self._ranked)
+
+    @overload
+    def __getitem__(self, index: int) -> Pick: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Pick]: ...
+
+    def __getitem__(self, index: int | slice) -> Pick | list[Pick]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        index = range(len(self))[index]  # negative indices, IndexError
+        pick = self._made.get(index)
+        if pick is None:
+            _, _, card, fit = self._ranked[index]
+            pick = self._made[index] = self._make(card, fit)
+        return pick
+
+    def position(self, model: str) -> int | None:
+        """Where `model` ranks (0 = best), None if it did not pass."""
+        if self._positions is None:
+            self._positions = {entry[1]: number for number, entry in enumerate(self._ranked)}
+        return self._positions.get(model)
+
+
 @dataclass
 class Recommendation:
     requirements: Requirements
     hardware: Hardware
     weights: dict[str, float]
-    picks: list[Pick]  # every model that passed the hard rules, best first
+    picks: Ranking  # every model that passed the hard rules, best first
     rejections: dict[str, list[Rejection]]  # model id -> every rule it broke
     advice: list[str] = field(default_factory=list)  # what to relax when little or nothing fits
 
@@ -189,10 +226,8 @@ class Recommendation:
         return self.picks[: self.requirements.top]
 
     def why_not(self, model: str) -> list[Rejection] | Pick:
-        for pick in self.picks:
-            if pick.model == model:
-                return pick
-        return self.rejections.get(model, [])
+        number = self.picks.position(model)
+        return self.rejections.get(model, []) if number is None else self.picks[number]
 
 
 # --- hard rules --------------------------------------------------------------------------------
@@ -486,6 +521,13 @@ def components(card: CardRecord, est: Estimate, ctx: Context,
     return values, why, flags
 
 
+def rate(card: CardRecord, est: Estimate, ctx: Context, scales: Scales, weights: dict[str, float]
+         ) -> tuple[float, dict[str, float], dict[str, Callable[[], str]], list[str]]:
+    """The score (the weighted sum of the components, rounded), and the components as `components` gives them."""
+    values, why, flags = components(card, est, ctx, scales)
+    return round(sum(weights[k] * values[k] for k in weights), 6), values, why, flags
+
+
 def effective_weights(req: Requirements) -> dict[str, float]:
     weights = dict(DEFAULT_WEIGHTS)
     if req.tasks:
@@ -549,7 +591,7 @@ def recommend(req: Requirements, catalog: Catalog, hardware: Hardware) -> Recomm
     cards = [catalog.record(card_id) for card_id in sorted(catalog.cards)]  # records: no card is unpickled
     scales = Scales.of(cards)
     rejections: dict[str, list[Rejection]] = {}
-    picks: list[Pick] = []
+    ranked: list[tuple[float, str, CardRecord, Estimate]] = []
     rules = active_rules(req)
     for card in cards:
         broken, fit = judge(card, ctx, rules=rules)
@@ -557,13 +599,17 @@ def recommend(req: Requirements, catalog: Catalog, hardware: Hardware) -> Recomm
             rejections[card.id] = broken
             continue
         assert fit is not None
-        values, why, flags = components(card, fit, ctx, scales)
-        score = sum(weights[k] * values[k] for k in weights)
+        ranked.append((-rate(card, fit, ctx, scales, weights)[0], card.id, card, fit))
+    ranked.sort(key=lambda entry: entry[:2])
+
+    def pick(card: CardRecord, fit: Estimate) -> Pick:
+        score, values, why, flags = rate(card, fit, ctx, scales, weights)
         eff = ctx.license(card)
-        picks.append(Pick(card.id, card.name, fit, (hardware.budget_gb or 0.0) - req.headroom_gb,
-                          decode_tokens_per_s(fit, hardware.bandwidth_gbs), eff, round(score, 6), values,
-                          short_reasons(values, why, weights, eff), why, tuple(flags)))
-    picks.sort(key=lambda p: (-p.score, p.model))
+        return Pick(card.id, card.name, fit, (hardware.budget_gb or 0.0) - req.headroom_gb,
+                    decode_tokens_per_s(fit, hardware.bandwidth_gbs), eff, score, values,
+                    short_reasons(values, why, weights, eff), why, tuple(flags))
+
+    picks = Ranking(ranked, pick)
     result = Recommendation(req, hardware, weights, picks, rejections)
     if len(picks) < req.top:
         result.advice = advice(result, ctx)
