@@ -10,7 +10,7 @@ import math
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Annotated, Literal, overload
+from typing import Annotated, Literal, NamedTuple, overload
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -27,6 +27,7 @@ DEFAULT_QUANTS = ("fp16", "q8_0", "q4_k_m")
 DEFAULT_CONTEXT = 4096
 GENERATIVE_TASKS = {"completion", "chat", "instruct", "code", "reasoning", "math", "tool-use", "translation",
                     "summarization", "question-answering"}
+CHAT_TASKS = frozenset({"chat", "instruct"})
 # tasks a general chat/instruct model can take on, scored below a model made for them
 SERVED_BY_CHAT = {"code", "reasoning", "math", "tool-use", "translation", "summarization", "question-answering"}
 
@@ -42,6 +43,7 @@ SERVED_BY_GENERAL = 0.25  # task component of a general chat model asked to do a
 PREFER_BOOST = 0.25  # --prefer X adds this to X's weight before the weights are renormalised
 PREFER = {"quality": ("quality",), "speed": ("speed", "headroom"), "context": ("context",),
           "license": ("license",)}
+LICENSE_VALUES = {"yes": 1.0, "conditional": 0.5, "no": 0.0}  # license component per commercial verdict
 FAST_TOKENS_PER_S = 60.0  # speed component reaches 1 at this estimated decode rate
 CONTEXT_MARGIN_DOUBLINGS = 5  # context component reaches 1 when the model offers 32x the needed context
 
@@ -148,8 +150,7 @@ class Requirements(BaseModel):
             raise UsageError(f"--min-params {self.min_params:g} is above --max-params {self.max_params:g}")
 
 
-@dataclass(frozen=True)
-class Rejection:
+class Rejection(NamedTuple):  # a tuple: a large catalog makes tens of thousands
     model: str
     rule: str
     reason: str
@@ -240,8 +241,10 @@ class Context:
     catalog: Catalog
     req: Requirements
     hardware: Hardware
-    # (architecture, context, quantizations) -> _fit's answer: cards that share an architecture share it
-    fits: dict[tuple, tuple[str, bool, int, int, str]] = field(default_factory=dict, repr=False)
+    # (architecture's id, context, quantizations) -> the architecture and _fit's answer: cards that share an
+    # architecture share it. By identity, since records share architecture objects and hashing a pydantic model
+    # costs more than the rest of the check; the entry holds the object, so its id is not reused meanwhile.
+    fits: dict[tuple, tuple[object, tuple[str, bool, int, int, str]]] = field(default_factory=dict, repr=False)
 
     def license(self, card: AnyCard) -> EffectiveLicense:
         return card.effective if isinstance(card, CardRecord) else self.catalog.effective_license(card.id)
@@ -277,10 +280,12 @@ def provenance_rule(card: AnyCard, ctx: Context) -> str | None:
 
 
 def task_rule(card: AnyCard, ctx: Context) -> str | None:
+    if not ctx.req.tasks:
+        if GENERATIVE_TASKS.isdisjoint(card.tasks):
+            return f"does not generate text (tasks: {', '.join(card.tasks)})"
+        return None
     tasks = set(card.tasks)
-    if not ctx.req.tasks and not tasks & GENERATIVE_TASKS:
-        return f"does not generate text (tasks: {', '.join(card.tasks)})"
-    chatty = bool(tasks & {"chat", "instruct"})
+    chatty = not CHAT_TASKS.isdisjoint(tasks)
     for task in ctx.req.tasks:
         if task in tasks or (task in SERVED_BY_CHAT and chatty) or (task == "instruct" and "chat" in tasks):
             continue
@@ -373,8 +378,8 @@ def _fit(card: AnyCard, ctx: Context, quants: list[str] | None = None) -> tuple[
     architecture, since the memory an estimate needs depends on the architecture and the setting only."""
     context = min(ctx.req.context, card.context_length)
     allowed = tuple(quants or ctx.req.quants)
-    key = (card.architecture, context, allowed)
-    choice = ctx.fits.get(key)
+    key = (id(card.architecture), context, allowed)
+    _, choice = ctx.fits.get(key, (None, None))
     if choice is None:
         hw = ctx.hardware
         budget = (hw.budget_gb or 0.0) - ctx.req.headroom_gb
@@ -384,7 +389,8 @@ def _fit(card: AnyCard, ctx: Context, quants: list[str] | None = None) -> tuple[
             if est.total_gb <= budget:
                 break
         fits = est.total_gb <= budget
-        choice = ctx.fits[key] = (est.quant, fits, context, gpus, "" if fits else memory_reason(est, ctx))
+        choice = (est.quant, fits, context, gpus, "" if fits else memory_reason(est, ctx))
+        ctx.fits[key] = (card.architecture, choice)
     return choice
 
 
@@ -489,14 +495,13 @@ def components(card: CardRecord, est: Estimate, ctx: Context,
     values["context"] = _clip(margin / CONTEXT_MARGIN_DOUBLINGS)
     why["context"] = lambda: f"{card.context_length} tokens offered, {needed} needed"
 
-    tasks = set(card.tasks)
     if req.tasks:
-        hits = [1.0 if t in tasks else SERVED_BY_GENERAL for t in req.tasks]
+        hits = [1.0 if t in card.tasks else SERVED_BY_GENERAL for t in req.tasks]
         values["task"] = sum(hits) / len(hits)
-        why["task"] = lambda: ", ".join(f"{t}: {'made for it' if t in tasks else 'general chat model'}"
+        why["task"] = lambda: ", ".join(f"{t}: {'made for it' if t in card.tasks else 'general chat model'}"
                                         for t in req.tasks)
     else:
-        chatty = bool(tasks & {"chat", "instruct"})
+        chatty = not CHAT_TASKS.isdisjoint(card.tasks)
         values["task"] = 1.0 if chatty else 0.5
         why["task"] = lambda: "chat/instruct model" if chatty else "base model: needs prompting"
 
@@ -510,7 +515,7 @@ def components(card: CardRecord, est: Estimate, ctx: Context,
         why["language"] = lambda: "no language required"
 
     eff = ctx.license(card)
-    values["license"] = {"yes": 1.0, "conditional": 0.5, "no": 0.0}[eff.commercial]
+    values["license"] = LICENSE_VALUES[eff.commercial]
     why["license"] = lambda: f"{eff.license.id}: commercial {eff.commercial}"
 
     span = (scales.newest - scales.oldest).days or 1
