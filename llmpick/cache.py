@@ -136,8 +136,10 @@ def load(layers: list[Path], files: list[str]) -> Any | None:
         handle = open(_path_for(layers), "rb")
         reader = _Reader(handle)
         stored_key, catalog = reader.load()
-        reader.source.start = handle.tell()
-        if stored_key != fingerprint(files) or os.fstat(handle.fileno()).st_size != handle.tell() + reader.source.size:
+        source = reader.source
+        source.start = handle.tell()
+        whole = os.fstat(handle.fileno()).st_size == source.start + source.size  # the spilled bytes not cut short
+        if stored_key != fingerprint(files) or not whole:
             return None
         handle = None  # the spilled bytes read from it from now on
         gc.freeze()  # and no later collection need rescan them (measured: 0.5 s per full pass at 100,000 cards)
