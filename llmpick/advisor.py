@@ -8,9 +8,9 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Annotated, Literal
+from typing import Annotated, Literal, NamedTuple, overload
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -27,6 +27,7 @@ DEFAULT_QUANTS = ("fp16", "q8_0", "q4_k_m")
 DEFAULT_CONTEXT = 4096
 GENERATIVE_TASKS = {"completion", "chat", "instruct", "code", "reasoning", "math", "tool-use", "translation",
                     "summarization", "question-answering"}
+CHAT_TASKS = frozenset({"chat", "instruct"})
 # tasks a general chat/instruct model can take on, scored below a model made for them
 SERVED_BY_CHAT = {"code", "reasoning", "math", "tool-use", "translation", "summarization", "question-answering"}
 
@@ -42,6 +43,7 @@ SERVED_BY_GENERAL = 0.25  # task component of a general chat model asked to do a
 PREFER_BOOST = 0.25  # --prefer X adds this to X's weight before the weights are renormalised
 PREFER = {"quality": ("quality",), "speed": ("speed", "headroom"), "context": ("context",),
           "license": ("license",)}
+LICENSE_VALUES = {"yes": 1.0, "conditional": 0.5, "no": 0.0}  # license component per commercial verdict
 FAST_TOKENS_PER_S = 60.0  # speed component reaches 1 at this estimated decode rate
 CONTEXT_MARGIN_DOUBLINGS = 5  # context component reaches 1 when the model offers 32x the needed context
 
@@ -148,8 +150,7 @@ class Requirements(BaseModel):
             raise UsageError(f"--min-params {self.min_params:g} is above --max-params {self.max_params:g}")
 
 
-@dataclass(frozen=True)
-class Rejection:
+class Rejection(NamedTuple):  # a tuple: a large catalog makes tens of thousands
     model: str
     rule: str
     reason: str
@@ -175,12 +176,49 @@ class Pick:
         return {name: text() for name, text in self.why.items()}
 
 
+class Ranking(Sequence[Pick]):
+    """The models that passed, best first. Each Pick (its components, reasons and explanations) is made when
+    first read: a large catalog passes tens of thousands of models, and a report shows a few."""
+
+    def __init__(self, ranked: list[tuple[float, str, CardRecord, Estimate]],
+                 make: Callable[[CardRecord, Estimate], Pick]) -> None:
+        self._ranked = ranked  # (-score, model id, record, estimate), sorted
+        self._make = make
+        self._made: dict[int, Pick] = {}
+        self._positions: dict[str, int] | None = None
+
+    def __len__(self) -> int:
+        return len(self._ranked)
+
+    @overload
+    def __getitem__(self, index: int) -> Pick: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Pick]: ...
+
+    def __getitem__(self, index: int | slice) -> Pick | list[Pick]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        index = range(len(self))[index]  # negative indices, IndexError
+        pick = self._made.get(index)
+        if pick is None:
+            _, _, card, fit = self._ranked[index]
+            pick = self._made[index] = self._make(card, fit)
+        return pick
+
+    def position(self, model: str) -> int | None:
+        """Where `model` ranks (0 = best), None if it did not pass."""
+        if self._positions is None:
+            self._positions = {entry[1]: number for number, entry in enumerate(self._ranked)}
+        return self._positions.get(model)
+
+
 @dataclass
 class Recommendation:
     requirements: Requirements
     hardware: Hardware
     weights: dict[str, float]
-    picks: list[Pick]  # every model that passed the hard rules, best first
+    picks: Ranking  # every model that passed the hard rules, best first
     rejections: dict[str, list[Rejection]]  # model id -> every rule it broke
     advice: list[str] = field(default_factory=list)  # what to relax when little or nothing fits
 
@@ -189,10 +227,8 @@ class Recommendation:
         return self.picks[: self.requirements.top]
 
     def why_not(self, model: str) -> list[Rejection] | Pick:
-        for pick in self.picks:
-            if pick.model == model:
-                return pick
-        return self.rejections.get(model, [])
+        number = self.picks.position(model)
+        return self.rejections.get(model, []) if number is None else self.picks[number]
 
 
 # --- hard rules --------------------------------------------------------------------------------
@@ -205,8 +241,10 @@ class Context:
     catalog: Catalog
     req: Requirements
     hardware: Hardware
-    # (architecture, context, quantizations) -> _fit's answer: cards that share an architecture share it
-    fits: dict[tuple, tuple[str, bool, int, int, str]] = field(default_factory=dict, repr=False)
+    # (architecture's id, context, quantizations) -> the architecture and _fit's answer: cards that share an
+    # architecture share it. By identity, since records share architecture objects and hashing a pydantic model
+    # costs more than the rest of the check; the entry holds the object, so its id is not reused meanwhile.
+    fits: dict[tuple, tuple[object, tuple[str, bool, int, int, str]]] = field(default_factory=dict, repr=False)
 
     def license(self, card: AnyCard) -> EffectiveLicense:
         return card.effective if isinstance(card, CardRecord) else self.catalog.effective_license(card.id)
@@ -242,10 +280,12 @@ def provenance_rule(card: AnyCard, ctx: Context) -> str | None:
 
 
 def task_rule(card: AnyCard, ctx: Context) -> str | None:
+    if not ctx.req.tasks:
+        if GENERATIVE_TASKS.isdisjoint(card.tasks):
+            return f"does not generate text (tasks: {', '.join(card.tasks)})"
+        return None
     tasks = set(card.tasks)
-    if not ctx.req.tasks and not tasks & GENERATIVE_TASKS:
-        return f"does not generate text (tasks: {', '.join(card.tasks)})"
-    chatty = bool(tasks & {"chat", "instruct"})
+    chatty = not CHAT_TASKS.isdisjoint(tasks)
     for task in ctx.req.tasks:
         if task in tasks or (task in SERVED_BY_CHAT and chatty) or (task == "instruct" and "chat" in tasks):
             continue
@@ -338,8 +378,8 @@ def _fit(card: AnyCard, ctx: Context, quants: list[str] | None = None) -> tuple[
     architecture, since the memory an estimate needs depends on the architecture and the setting only."""
     context = min(ctx.req.context, card.context_length)
     allowed = tuple(quants or ctx.req.quants)
-    key = (card.architecture, context, allowed)
-    choice = ctx.fits.get(key)
+    key = (id(card.architecture), context, allowed)
+    _, choice = ctx.fits.get(key, (None, None))
     if choice is None:
         hw = ctx.hardware
         budget = (hw.budget_gb or 0.0) - ctx.req.headroom_gb
@@ -349,7 +389,8 @@ def _fit(card: AnyCard, ctx: Context, quants: list[str] | None = None) -> tuple[
             if est.total_gb <= budget:
                 break
         fits = est.total_gb <= budget
-        choice = ctx.fits[key] = (est.quant, fits, context, gpus, "" if fits else memory_reason(est, ctx))
+        choice = (est.quant, fits, context, gpus, "" if fits else memory_reason(est, ctx))
+        ctx.fits[key] = (card.architecture, choice)
     return choice
 
 
@@ -454,14 +495,13 @@ def components(card: CardRecord, est: Estimate, ctx: Context,
     values["context"] = _clip(margin / CONTEXT_MARGIN_DOUBLINGS)
     why["context"] = lambda: f"{card.context_length} tokens offered, {needed} needed"
 
-    tasks = set(card.tasks)
     if req.tasks:
-        hits = [1.0 if t in tasks else SERVED_BY_GENERAL for t in req.tasks]
+        hits = [1.0 if t in card.tasks else SERVED_BY_GENERAL for t in req.tasks]
         values["task"] = sum(hits) / len(hits)
-        why["task"] = lambda: ", ".join(f"{t}: {'made for it' if t in tasks else 'general chat model'}"
+        why["task"] = lambda: ", ".join(f"{t}: {'made for it' if t in card.tasks else 'general chat model'}"
                                         for t in req.tasks)
     else:
-        chatty = bool(tasks & {"chat", "instruct"})
+        chatty = not CHAT_TASKS.isdisjoint(card.tasks)
         values["task"] = 1.0 if chatty else 0.5
         why["task"] = lambda: "chat/instruct model" if chatty else "base model: needs prompting"
 
@@ -475,7 +515,7 @@ def components(card: CardRecord, est: Estimate, ctx: Context,
         why["language"] = lambda: "no language required"
 
     eff = ctx.license(card)
-    values["license"] = {"yes": 1.0, "conditional": 0.5, "no": 0.0}[eff.commercial]
+    values["license"] = LICENSE_VALUES[eff.commercial]
     why["license"] = lambda: f"{eff.license.id}: commercial {eff.commercial}"
 
     span = (scales.newest - scales.oldest).days or 1
@@ -484,6 +524,13 @@ def components(card: CardRecord, est: Estimate, ctx: Context,
     if est.approximate:
         flags.append("approximate memory")
     return values, why, flags
+
+
+def rate(card: CardRecord, est: Estimate, ctx: Context, scales: Scales, weights: dict[str, float]
+         ) -> tuple[float, dict[str, float], dict[str, Callable[[], str]], list[str]]:
+    """The score (the weighted sum of the components, rounded), and the components as `components` gives them."""
+    values, why, flags = components(card, est, ctx, scales)
+    return round(sum(weights[k] * values[k] for k in weights), 6), values, why, flags
 
 
 def effective_weights(req: Requirements) -> dict[str, float]:
@@ -549,7 +596,7 @@ def recommend(req: Requirements, catalog: Catalog, hardware: Hardware) -> Recomm
     cards = [catalog.record(card_id) for card_id in sorted(catalog.cards)]  # records: no card is unpickled
     scales = Scales.of(cards)
     rejections: dict[str, list[Rejection]] = {}
-    picks: list[Pick] = []
+    ranked: list[tuple[float, str, CardRecord, Estimate]] = []
     rules = active_rules(req)
     for card in cards:
         broken, fit = judge(card, ctx, rules=rules)
@@ -557,13 +604,17 @@ def recommend(req: Requirements, catalog: Catalog, hardware: Hardware) -> Recomm
             rejections[card.id] = broken
             continue
         assert fit is not None
-        values, why, flags = components(card, fit, ctx, scales)
-        score = sum(weights[k] * values[k] for k in weights)
+        ranked.append((-rate(card, fit, ctx, scales, weights)[0], card.id, card, fit))
+    ranked.sort(key=lambda entry: entry[:2])
+
+    def pick(card: CardRecord, fit: Estimate) -> Pick:
+        score, values, why, flags = rate(card, fit, ctx, scales, weights)
         eff = ctx.license(card)
-        picks.append(Pick(card.id, card.name, fit, (hardware.budget_gb or 0.0) - req.headroom_gb,
-                          decode_tokens_per_s(fit, hardware.bandwidth_gbs), eff, round(score, 6), values,
-                          short_reasons(values, why, weights, eff), why, tuple(flags)))
-    picks.sort(key=lambda p: (-p.score, p.model))
+        return Pick(card.id, card.name, fit, (hardware.budget_gb or 0.0) - req.headroom_gb,
+                    decode_tokens_per_s(fit, hardware.bandwidth_gbs), eff, score, values,
+                    short_reasons(values, why, weights, eff), why, tuple(flags))
+
+    picks = Ranking(ranked, pick)
     result = Recommendation(req, hardware, weights, picks, rejections)
     if len(picks) < req.top:
         result.advice = advice(result, ctx)

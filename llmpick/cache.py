@@ -1,7 +1,8 @@
 """A cache of the validated catalog, keyed by every file's path, size and modification time.
 
 Stored with pickle in the user cache directory; rebuilt silently when stale, corrupt, unreadable or
-written by another version of llmpick. Failing to write it never fails a command.
+written by another version of llmpick. Failing to write it never fails a command. Large byte strings
+(`Spill`) are written after the pickle and read back from the file part by part, when asked for.
 """
 
 from __future__ import annotations
@@ -13,14 +14,15 @@ import os
 import pickle
 import sys
 import tempfile
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from . import __version__
 
 ENV_CACHE_DIR = "LLMPICK_CACHE_DIR"
 ENV_NO_CACHE = "LLMPICK_NO_CACHE"
-FORMAT = 3
+FORMAT = 4
 
 
 def cache_dir() -> Path:
@@ -52,21 +54,101 @@ def _path_for(layers: list[Path]) -> Path:
     return cache_dir() / f"catalog-{key}.pickle"
 
 
+class Spill:
+    """Bytes that the cache writes after the pickle instead of inside it. Loaded from the cache, they stay in the
+    file and each part is read when asked for: at 100,000 cards the pickled cards are 290 MB, of which a
+    `recommend` reads a few."""
+
+    def __init__(self, data: bytes | bytearray = b"") -> None:
+        self.data = data
+
+    def __len__(self) -> int:
+        return len(self.data)
+
+    def __getitem__(self, part: slice) -> bytes:
+        return bytes(memoryview(self.data)[part])
+
+
+class _Source:
+    """The open cache file that spilled bytes are read from, and where they start in it."""
+
+    def __init__(self, handle: BinaryIO) -> None:
+        self.handle, self.start, self.size = handle, 0, 0
+
+    def read(self, offset: int, size: int) -> bytes:
+        self.handle.seek(self.start + offset)
+        return self.handle.read(size)  # short if the file was cut meanwhile: the reader's checksum tells
+
+    def __del__(self) -> None:
+        self.handle.close()
+
+
+class _InFile(Spill):
+    def __init__(self, source: _Source | None, offset: int, size: int) -> None:
+        self.source, self.offset, self.size = source, offset, size
+        if source is not None:
+            source.size += size
+
+    def __len__(self) -> int:
+        return self.size
+
+    def __getitem__(self, part: slice) -> bytes:
+        start, stop, _ = part.indices(self.size)
+        return self.source.read(self.offset + start, stop - start) if self.source and stop > start else b""
+
+
+def _spilled(offset: int, size: int) -> Spill:
+    return _InFile(None, offset, size)  # read by plain pickle.load: not attached to a file, so it reads as empty
+
+
+class _Writer(pickle.Pickler):
+    def __init__(self, handle: BinaryIO) -> None:
+        super().__init__(handle, pickle.HIGHEST_PROTOCOL)
+        self.spilled: list[bytes | bytearray] = []
+        self.size = 0
+
+    def reducer_override(self, obj: Any) -> Any:
+        if type(obj) is not Spill:
+            return NotImplemented
+        self.spilled.append(obj.data)
+        self.size += len(obj.data)
+        return _spilled, (self.size - len(obj.data), len(obj.data))
+
+
+class _Reader(pickle.Unpickler):
+    def __init__(self, handle: BinaryIO) -> None:
+        super().__init__(handle)
+        self.source = _Source(handle)
+
+    def find_class(self, module: str, name: str) -> Any:
+        if (module, name) == (__name__, "_spilled"):
+            return partial(_InFile, self.source)
+        return super().find_class(module, name)
+
+
 def load(layers: list[Path], files: list[str]) -> Any | None:
     if os.environ.get(ENV_NO_CACHE):
         return None
     collecting = gc.isenabled()
     gc.disable()  # unpickling makes millions of objects and no garbage: collecting meanwhile only costs time
+    handle = None
     try:
-        with open(_path_for(layers), "rb") as handle:
-            stored_key, catalog = pickle.load(handle)
-        if stored_key != fingerprint(files):
+        handle = open(_path_for(layers), "rb")
+        reader = _Reader(handle)
+        stored_key, catalog = reader.load()
+        source = reader.source
+        source.start = handle.tell()
+        whole = os.fstat(handle.fileno()).st_size == source.start + source.size  # the spilled bytes not cut short
+        if stored_key != fingerprint(files) or not whole:
             return None
+        handle = None  # the spilled bytes read from it from now on
         gc.freeze()  # and no later collection need rescan them (measured: 0.5 s per full pass at 100,000 cards)
         return catalog
     except Exception:  # corrupt, truncated, unreadable or from another version: rebuild
         return None
     finally:
+        if handle is not None:
+            handle.close()
         if collecting:
             gc.enable()
 
@@ -80,7 +162,10 @@ def store(layers: list[Path], key: tuple, catalog: Any) -> None:
         fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".catalog-", suffix=".tmp")
         try:
             with os.fdopen(fd, "wb") as handle:
-                pickle.dump((key, catalog), handle, protocol=pickle.HIGHEST_PROTOCOL)
+                writer = _Writer(handle)
+                writer.dump((key, catalog))
+                for data in writer.spilled:
+                    handle.write(data)
             os.replace(tmp, target)
         finally:
             if os.path.exists(tmp):

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from .errors import CatalogError, NotFoundError, Problem, UsageError, suggest
 
 if TYPE_CHECKING:
+    from .cache import Spill
     from .cards import Card
     from .licenses import EffectiveLicense, License
     from .records import CardRecord
@@ -50,8 +51,10 @@ class CardStore(MutableMapping[str, "Card"]):
     """Cards by id, pickled one by one into one blob: a cached catalog unpickles only the cards a command reads."""
 
     def __init__(self) -> None:
+        from .cache import Spill
+
         self._items: dict[str, Card | int] = {}  # a card, or its number in the blob until first read
-        self._blob = bytearray()
+        self._blob = Spill()
         self._offsets: Sequence[int] = ()
         self._pending = 0  # cards not read yet
         self._checksums: Sequence[int] = ()  # crc32 of each pickled card
@@ -63,11 +66,16 @@ class CardStore(MutableMapping[str, "Card"]):
             item = self._items[card_id] = self._unpickle(card_id, item)
             self._pending -= 1
             if not self._pending:  # every card read (export, list): the pickled copies only take memory now
-                self._blob, self._offsets = bytearray(), ()
+                self._release()
         return item  # type: ignore[return-value]
 
-    def _pickled(self, number: int) -> memoryview:
-        return memoryview(self._blob)[self._offsets[number]:self._offsets[number + 1]]
+    def _release(self) -> None:
+        from .cache import Spill
+
+        self._blob, self._offsets = Spill(), ()
+
+    def _pickled(self, number: int) -> bytes:
+        return self._blob[self._offsets[number]:self._offsets[number + 1]]
 
     def _unpickle(self, card_id: str, number: int) -> Card:
         data = self._pickled(number)
@@ -92,6 +100,11 @@ class CardStore(MutableMapping[str, "Card"]):
         self._forget(card_id)
         del self._items[card_id]
 
+    def clear(self) -> None:  # without reading every card, as MutableMapping.clear would
+        self._items.clear()
+        self._pending = 0
+        self._release()
+
     def _forget(self, card_id: str) -> None:
         if type(self._items.get(card_id)) is int:
             self._pending -= 1
@@ -108,16 +121,18 @@ class CardStore(MutableMapping[str, "Card"]):
     def __repr__(self) -> str:
         return f"CardStore({len(self)} cards)"
 
-    def __getstate__(self) -> tuple[list[str], bytearray, array[int], array[int]]:
+    def __getstate__(self) -> tuple[list[str], Spill, array[int], array[int]]:
+        from .cache import Spill
+
         blob, offsets, checksums = bytearray(), array("q", [0]), array("L")  # one growing buffer: peak memory
         for item in self._items.values():
             pickled = self._pickled(item) if type(item) is int else pickle.dumps(item, pickle.HIGHEST_PROTOCOL)
             blob += pickled
             offsets.append(len(blob))
             checksums.append(zlib.crc32(pickled))
-        return list(self._items), blob, offsets, checksums
+        return list(self._items), Spill(blob), offsets, checksums  # the cache keeps a Spill outside its pickle
 
-    def __setstate__(self, state: tuple[list[str], bytearray, array[int], array[int]]) -> None:
+    def __setstate__(self, state: tuple[list[str], Spill, array[int], array[int]]) -> None:
         ids, self._blob, self._offsets, self._checksums = state
         self._items = {card_id: number for number, card_id in enumerate(ids)}
         self._pending = len(ids)

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal, NamedTuple
 
 from pydantic import BeforeValidator, Field
 
@@ -45,16 +44,17 @@ class License(Strict):
     hf_names: list[str] = []  # license_name values seen on the Hub for this license
 
 
-@dataclass(frozen=True)
-class LineageStep:
+class LineageStep(NamedTuple):
     card_id: str
     license_id: str
     commercial: str
 
 
-@dataclass(frozen=True)
-class EffectiveLicense:
-    """The license that governs a model once its whole lineage is taken into account."""
+class EffectiveLicense(NamedTuple):
+    """The license that governs a model once its whole lineage is taken into account.
+
+    Tuples (this and LineageStep): every cached card record holds one, and tuples unpickle faster than dataclasses.
+    """
 
     license: License  # the most restrictive license on the chain
     decided_by: str  # the card whose license it is

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import replace
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
@@ -39,11 +38,11 @@ def record_of(card: Card, effective: EffectiveLicense, shared: dict[Any, Any] | 
     """The record of `card`; equal values are stored once through `shared` (cards share architectures)."""
     pool: dict[Any, Any] = {} if shared is None else shared
 
-    def one(value: Any) -> Any:
-        return pool.setdefault(value, value)
+    def one(value: Any) -> Any:  # by type too: a LineageStep equals a plain tuple of the same strings
+        return pool.setdefault((type(value), value), value)
 
     mmlu = card.benchmarks.get("mmlu")
-    effective = replace(effective, chain=one(tuple(map(one, effective.chain))), conditions=one(effective.conditions),
+    effective = effective._replace(chain=one(tuple(map(one, effective.chain))), conditions=one(effective.conditions),
                         provenance=one(effective.provenance))
     return CardRecord(card.id, card.name, one(card.family), one(card.released), card.context_length,
                       one(tuple(card.languages)), one(tuple(card.modalities)), one(tuple(card.tasks)),

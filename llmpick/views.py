@@ -208,7 +208,7 @@ def why_not_report(rec: Any, model: str) -> Report:
         data = {"model": model, "accepted": False, "rejections": rows}
         notes = [f"{model} is rejected by {len(rows)} rule(s)"]
     else:
-        rank = rec.picks.index(verdict) + 1
+        rank = rec.picks.position(model) + 1
         rows = [{"rule": f"{k} ({v:.2f} x {rec.weights[k]:.2f})", "reason": verdict.explanations[k]}
                 for k, v in verdict.components.items()]
         data = {"model": model, "accepted": True, **pick_data(rank, verdict)}

@@ -123,6 +123,24 @@ def test_an_added_constraint_never_adds_a_model(catalog, req, extra):
     assert accepted(catalog, hw, **combined) <= accepted(catalog, hw, **req)
 
 
+@settings(max_examples=15, deadline=None)
+@given(requirement_strategy, hardware_strategy)
+def test_ranking_made_on_read_is_ordered_by_score_and_finds_every_pick(catalog, req, hw):
+    rec = recommend(Requirements(**req), catalog, hw)
+    middle = len(rec.picks) // 2
+    assert rec.picks[middle:middle + 2] == list(rec.picks)[middle:middle + 2]  # read out of order: same picks
+    picks = list(rec.picks)
+    assert len(picks) == len(rec.picks) and rec.picks[-1:] == picks[-1:]
+    assert [(p.score, p.model) for p in picks] == sorted(((p.score, p.model) for p in picks),
+                                                         key=lambda entry: (-entry[0], entry[1]))
+    for number, pick in enumerate(picks):
+        assert pick.score == round(sum(rec.weights[k] * v for k, v in pick.components.items()), 6)
+        assert rec.picks.position(pick.model) == number and rec.why_not(pick.model) is pick
+    assert rec.picks.position("no-such-model") is None
+    with pytest.raises(IndexError):
+        rec.picks[len(picks)]
+
+
 def test_same_input_same_output(catalog):
     a = recommend(Requirements(commercial=True), catalog, Hardware(vram_gb=12))
     b = recommend(Requirements(commercial=True), catalog, Hardware(vram_gb=12))

@@ -82,3 +82,25 @@ def test_unreadable_card_blob_is_reread_from_its_file(tmp_path):
     data[where - 3: where + 13] = b"\xff" * 16  # the string's opcode and length are garbage now
     entry.write_bytes(bytes(data))
     assert load_catalog([FIXTURE_CATALOG, tmp_path], builtin=False).get("x-broken") == fresh
+
+
+def test_cache_cut_inside_the_cards_is_rebuilt():
+    fresh = load_catalog([FIXTURE_CATALOG], builtin=False)
+    [entry] = cache_files()
+    entry.write_bytes(entry.read_bytes()[:-10])  # the pickle is whole; the cards written after it are not
+    again = load_catalog([FIXTURE_CATALOG], builtin=False)
+    assert dict(again.cards) == dict(fresh.cards)
+
+
+def test_cache_file_overwritten_while_its_cards_are_unread(tmp_path):
+    """Cards are read from the cache file when asked for: if it changed meanwhile, each is reread from its YAML."""
+    write_card(tmp_path, id="x-late", hf_repos=[], notes="LATE-MARKER")
+    fresh = load_catalog([FIXTURE_CATALOG, tmp_path], builtin=False)
+    warm = load_catalog([FIXTURE_CATALOG, tmp_path], builtin=False)
+    [entry] = cache_files()
+    size = entry.stat().st_size
+    with open(entry, "r+b") as handle:  # in place, as no llmpick writer does: the open file sees it
+        handle.seek(size // 2)
+        handle.write(b"\0" * (size - size // 2))
+    assert dict(warm.cards) == dict(fresh.cards)
+    assert warm.get("x-late").notes == "LATE-MARKER"
