@@ -215,6 +215,20 @@ def load_catalog(paths: Iterable[str | Path] = (), *, builtin: bool = True) -> C
         if not d.exists():
             raise UsageError(f"catalog path {d} does not exist",
                              "check --catalog and the LLMPICK_CATALOG environment variable")
+    for _ in range(READ_ATTEMPTS):
+        catalog = _load_listed(dirs)
+        if catalog is not None:
+            return catalog
+    raise UsageError(f"catalog files kept disappearing while they were read ({READ_ATTEMPTS} attempts)",
+                     "run the command again once the catalog directories stop changing")
+
+
+READ_ATTEMPTS = 3
+
+
+def _load_listed(dirs: list[Path]) -> Catalog | None:
+    """The catalog of the files listed now, from the cache or built; None when a listed file vanished meanwhile
+    (a card removed or renamed while llmpick runs), so that it is listed again rather than reported unreadable."""
     from . import cache
 
     layer_files = [(layer, _yaml_files(layer)) for layer in dirs]
@@ -223,8 +237,15 @@ def load_catalog(paths: Iterable[str | Path] = (), *, builtin: bool = True) -> C
     if cached is not None:
         cached.cards.recover_from(cached.origins)
         return cached
-    key = cache.fingerprint(files)  # taken before reading: a file changed meanwhile invalidates the entry
-    catalog = _build(layer_files)
+    try:
+        key = cache.fingerprint(files)  # taken before reading: a file changed meanwhile invalidates the entry
+        catalog = _build(layer_files)
+    except FileNotFoundError:
+        return None
+    except CatalogError:
+        if all(os.path.exists(path) for path in files):
+            raise
+        return None
     cache.store(dirs, key, catalog)
     return catalog
 

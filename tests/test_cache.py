@@ -104,3 +104,68 @@ def test_cache_file_overwritten_while_its_cards_are_unread(tmp_path):
         handle.write(b"\0" * (size - size // 2))
     assert dict(warm.cards) == dict(fresh.cards)
     assert warm.get("x-late").notes == "LATE-MARKER"
+
+
+def remove_after(monkeypatch, target, name: str, victim) -> None:
+    """Make llmpick's `name` in module `target` delete `victim` right after a call that lists it or is given it:
+    a card removed mid-run."""
+    original = getattr(target, name)
+
+    def then_remove(*args):
+        result = original(*args)
+        listed = [str(path) for value in (*args, result) if isinstance(value, list) for path in value]
+        if str(victim) in listed:
+            victim.unlink(missing_ok=True)
+        return result
+
+    monkeypatch.setattr(target, name, then_remove)
+
+
+def test_card_removed_between_listing_and_reading_is_listed_again(tmp_path, monkeypatch):
+    from llmpick import catalog as catalog_module
+
+    write_card(tmp_path, id="x-stays", hf_repos=[])
+    gone = write_card(tmp_path, id="x-gone", hf_repos=[])
+    remove_after(monkeypatch, catalog_module, "_yaml_files", gone)  # gone before its stat
+    loaded = load_catalog([FIXTURE_CATALOG, tmp_path], builtin=False)
+    assert "x-stays" in loaded.cards and "x-gone" not in loaded.cards
+
+
+def test_card_removed_between_stat_and_read_is_listed_again(tmp_path, monkeypatch):
+    write_card(tmp_path, id="x-stays", hf_repos=[])
+    gone = write_card(tmp_path, id="x-gone", hf_repos=[])
+    remove_after(monkeypatch, cache, "fingerprint", gone)  # stat taken, then the file goes before it is read
+    loaded = load_catalog([FIXTURE_CATALOG, tmp_path], builtin=False)
+    assert "x-stays" in loaded.cards and "x-gone" not in loaded.cards
+
+
+def test_card_changed_while_the_catalog_is_built_is_never_served_stale(tmp_path, monkeypatch):
+    path = write_card(tmp_path, id="x-1", hf_repos=[], context_length=4096)
+    original = cache.fingerprint
+
+    def then_edit(files):
+        key = original(files)
+        if path.read_text().count("4096"):
+            write_card(tmp_path, id="x-1", hf_repos=[], context_length=8192)
+            os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 10**9))
+        return key
+
+    monkeypatch.setattr(cache, "fingerprint", then_edit)
+    assert load_catalog([FIXTURE_CATALOG, tmp_path], builtin=False).get("x-1").context_length == 8192
+    monkeypatch.setattr(cache, "fingerprint", original)
+    # the entry stored by that run carries the stats from before the edit, so the next run rebuilds
+    assert load_catalog([FIXTURE_CATALOG, tmp_path], builtin=False).get("x-1").context_length == 8192
+
+
+def test_catalog_that_keeps_changing_is_one_clear_error(tmp_path, monkeypatch):
+    from llmpick import catalog as catalog_module
+    from tests.conftest import run
+
+    write_card(tmp_path, id="x-stays", hf_repos=[])
+    original = catalog_module._yaml_files
+    monkeypatch.setattr(catalog_module, "_yaml_files", lambda root: [*original(root), str(root / "vanished.yaml")])
+    monkeypatch.setenv("LLMPICK_NO_BUILTIN", "1")
+    result = run("list", "--catalog", str(tmp_path))
+    assert result.exit_code == 2
+    assert "catalog files kept disappearing while they were read (3 attempts)" in result.stderr
+    assert "Traceback" not in result.output
