@@ -9,7 +9,7 @@ from typing import Any
 from .cards import Card
 from .catalog import Catalog
 from .errors import UsageError
-from .fields import COMPARE_FIELDS, EXPORT_COLUMNS, Facts, choose, display
+from .fields import COMPARE_FIELDS, EXPORT_COLUMNS, Facts, choose, display, value_and_display
 from .records import CardRecord
 from .render import Chart, Point, Report, sort_key
 
@@ -84,12 +84,15 @@ def export(catalog: Catalog, models: Sequence[Card | CardRecord], columns: Seque
     by = choose([sort.removeprefix("-")], "--sort")[0] if sort else None
     descending = bool(sort) and sort.startswith("-")  # type: ignore[union-attr]
     rows, entries, points, keys, contexts = [], [], [], [], set()
+    memory_memo: dict = {}
     for card_id in sorted(model.id for model in models):
-        f = Facts.of(catalog, card_id, context)
-        row = {fld.key: display(fld, f) for fld in fields}
+        f = Facts.of(catalog, card_id, context, memory_memo)
+        row, entry = {}, {}
+        for fld in fields:
+            entry[fld.key], row[fld.key] = value_and_display(fld, f)
         row["verdict"] = f.license.commercial
         rows.append(row)
-        entries.append({fld.key: fld.value(f) for fld in fields})
+        entries.append(entry)
         points.append(_point(f))
         contexts.add(f.context)
         if by:

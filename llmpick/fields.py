@@ -26,13 +26,16 @@ class Facts:
     record: CardRecord
     context: int  # the context memory is estimated for (capped at the model's own)
     catalog: Catalog = field(repr=False)
+    # memory by architecture, quantization and context: shared by the models of one export (fine-tunes share
+    # their base's architecture)
+    memory_memo: dict[tuple[Any, str, int], float] = field(default_factory=dict, repr=False)
     _card: Card | None = field(default=None, repr=False)
-    _memory_gb: dict[str, float] = field(default_factory=dict, repr=False)
+    _memory_gb: dict[str, float] = field(default_factory=dict, repr=False)  # this model's, by quantization
 
     @classmethod
-    def of(cls, catalog: Catalog, card_id: str, context: int) -> Facts:
+    def of(cls, catalog: Catalog, card_id: str, context: int, memory_memo: dict | None = None) -> Facts:
         record = catalog.record(card_id)
-        return cls(record, min(context, record.context_length), catalog)
+        return cls(record, min(context, record.context_length), catalog, {} if memory_memo is None else memory_memo)
 
     @property
     def card(self) -> Card:
@@ -47,9 +50,12 @@ class Facts:
     def memory_gb(self, quant: str) -> float:
         """Total inference memory at `quant`, estimated only when a field or the chart asks for it."""
         if quant not in self._memory_gb:
-            from .memory import estimate
+            key = (self.record.architecture, quant, self.context)
+            if key not in self.memory_memo:
+                from .memory import estimate
 
-            self._memory_gb[quant] = round(estimate(self.record, quant, self.context).total_gb, 2)
+                self.memory_memo[key] = round(estimate(self.record, quant, self.context).total_gb, 2)
+            self._memory_gb[quant] = self.memory_memo[key]
         return self._memory_gb[quant]
 
     def benchmark(self, name: str) -> float | None:
@@ -164,3 +170,9 @@ def choose(keys: list[str], flag: str = "--columns") -> list[Field]:
 
 def display(fld: Field, facts: Facts) -> Any:
     return (fld.display or fld.value)(facts)
+
+
+def value_and_display(fld: Field, facts: Facts) -> tuple[Any, Any]:
+    """The field's value and its table cell, the value computed once when it is also the cell."""
+    value = fld.value(facts)
+    return value, value if fld.display is None else fld.display(facts)
