@@ -51,11 +51,12 @@ class Facts:
         """Total inference memory at `quant`, estimated only when a field or the chart asks for it."""
         if quant not in self._memory_gb:
             key = (self.record.architecture, quant, self.context)
-            if key not in self.memory_memo:
+            total = self.memory_memo.get(key)
+            if total is None:
                 from .memory import estimate
 
-                self.memory_memo[key] = round(estimate(self.record, quant, self.context).total_gb, 2)
-            self._memory_gb[quant] = self.memory_memo[key]
+                total = self.memory_memo[key] = round(estimate(self.record, quant, self.context).total_gb, 2)
+            self._memory_gb[quant] = total
         return self._memory_gb[quant]
 
     def benchmark(self, name: str) -> float | None:
