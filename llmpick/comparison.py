@@ -82,7 +82,7 @@ def export(catalog: Catalog, models: Sequence[Card | CardRecord], columns: Seque
     if not fields:
         raise UsageError("--columns is empty", f"e.g. --columns {','.join(EXPORT_COLUMNS[:4])}")
     by = choose([sort.removeprefix("-")], "--sort")[0] if sort else None
-    descending = bool(sort) and sort.startswith("-")  # type: ignore[union-attr]
+    descending = (sort or "").startswith("-")
     rows, entries, points, keys, contexts = [], [], [], [], set()
     memory_memo: dict = {}
     for card_id in sorted(model.id for model in models):
