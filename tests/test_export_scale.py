@@ -128,3 +128,11 @@ def test_export_sorted_by_a_column_it_does_not_show(fixture_catalog):
     shown = json.loads(run("export", "--columns", "id,params", "--sort", "-params", "--format", "json").stdout)
     hidden = json.loads(run("export", "--columns", "id", "--sort", "-params", "--format", "json").stdout)
     assert [m["id"] for m in hidden["data"]["models"]] == [m["id"] for m in shown["data"]["models"]]
+
+
+def test_json_export_imports_no_table_machinery(fixture_catalog):
+    from tests.test_startup import loaded, modules_after
+
+    modules = modules_after("export", "--format", "json")
+    for package in ("rich", "llmpick.render.html", "llmpick.render.terminal", "llmpick.render.csv_format"):
+        assert not loaded(modules, package), package
