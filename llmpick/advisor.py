@@ -578,14 +578,14 @@ def judge(card: AnyCard, ctx: Context, memory: bool = True,
     return broken, estimate(card, quant_id, context, gpus=gpus)
 
 
-def screen(req: Requirements, catalog: Catalog, hardware: Hardware | None = None) -> list[Card]:
-    """The cards that meet the requirements the user gave (and fit the hardware, if given); by id."""
+def screen(req: Requirements, catalog: Catalog, hardware: Hardware | None = None) -> list[CardRecord]:
+    """The records of the cards that meet the requirements the user gave (and fit the hardware, if given); by id."""
     req.check()
     ctx = Context(catalog, req, hardware or Hardware())
     rules = active_rules(req, {name: rule for name, rule in HARD_RULES.items()
                                if name not in DEFAULTING_RULES or DEFAULTING_RULES[name] & req.model_fields_set})
-    return [catalog.cards[card_id] for card_id in sorted(catalog.cards)
-            if not judge(catalog.record(card_id), ctx, hardware is not None, rules)[0]]
+    records = (catalog.record(card_id) for card_id in sorted(catalog.cards))
+    return [record for record in records if not judge(record, ctx, hardware is not None, rules)[0]]
 
 
 def recommend(req: Requirements, catalog: Catalog, hardware: Hardware) -> Recommendation:

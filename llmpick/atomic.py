@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import TextIO
 
 from .errors import UsageError
 
@@ -13,6 +15,11 @@ def write_text(path: Path, text: str, *, overwrite: bool = True) -> None:
     """Write `text` to `path` atomically; with overwrite=False an existing file is an error, never replaced.
 
     A failure (full disk, interrupt) leaves the previous file as it was and no temporary file behind."""
+    write_with(path, lambda handle: handle.write(text), overwrite=overwrite)
+
+
+def write_with(path: Path, write: Callable[[TextIO], object], *, overwrite: bool = True) -> None:
+    """Like write_text, with the text written piece by piece by `write(handle)` (a large export)."""
     path = Path(path)
     if path.is_dir():
         raise UsageError(f"cannot write {path}: it is a directory", "give a file name")
@@ -26,7 +33,7 @@ def write_text(path: Path, text: str, *, overwrite: bool = True) -> None:
         # mkstemp makes the file private; give it the mode a normal write would have
         os.chmod(tmp, path.stat().st_mode & 0o777 if path.exists() else 0o666 & ~_umask())
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
+            write(handle)
             handle.flush()
             os.fsync(handle.fileno())
         if overwrite:

@@ -74,6 +74,11 @@ class CardStore(MutableMapping[str, "Card"]):
 
         self._blob, self._offsets = Spill(), ()
 
+    def peek(self, card_id: str) -> Card:
+        """The card, without keeping it: a command that reads every card once (export) holds one at a time."""
+        item = self._items[card_id]
+        return self._unpickle(card_id, item) if type(item) is int else item  # type: ignore[return-value]
+
     def _pickled(self, number: int) -> bytes:
         return self._blob[self._offsets[number]:self._offsets[number + 1]]
 

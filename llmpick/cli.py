@@ -77,15 +77,14 @@ def command(*args: Any, **kwargs: Any) -> Callable:
 
 def emit(report: Any, fmt: OutputFormat, output: Path | None = None) -> None:
     """The report in `fmt` on stdout, or written atomically to `output` (with a line on stderr)."""
-    from .render import render
+    from .render import write
 
-    text = render(report, fmt)
     if output is None:
-        sys.stdout.write(text)
+        write(report, fmt, sys.stdout)
         return
-    from .atomic import write_text
+    from .atomic import write_with
 
-    write_text(output, text)
+    write_with(output, lambda handle: write(report, fmt, handle))
     err(f"wrote {output} ({fmt.value})")
 
 

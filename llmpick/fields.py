@@ -10,6 +10,7 @@ from .cards import Card, HardwareClaim
 from .catalog import Catalog
 from .errors import UsageError, unknown_choice
 from .licenses import EffectiveLicense
+from .records import CardRecord
 from .render import Cell
 
 MEMORY_QUANTS = ("fp16", "q8_0", "q4_k_m")
@@ -17,24 +18,53 @@ MEMORY_QUANTS = ("fp16", "q8_0", "q4_k_m")
 
 @dataclass
 class Facts:
-    """One model's derived facts, computed once and shared by every field."""
+    """One model's derived facts, computed once and shared by every field.
 
-    card: Card
-    license: EffectiveLicense
+    Fields read the cached `record` where it holds the value; the full card is read only for the others,
+    and not kept by the catalog, so a command that goes through every model holds one card at a time."""
+
+    record: CardRecord
     context: int  # the context memory is estimated for (capped at the model's own)
-    _memory_gb: dict[str, float] = field(default_factory=dict)
+    catalog: Catalog = field(repr=False)
+    # memory by architecture, quantization and context: shared by the models of one export (fine-tunes share
+    # their base's architecture)
+    memory_memo: dict[tuple[Any, str, int], float] = field(default_factory=dict, repr=False)
+    _card: Card | None = field(default=None, repr=False)
+    _memory_gb: dict[str, float] = field(default_factory=dict, repr=False)  # this model's, by quantization
 
     @classmethod
-    def of(cls, catalog: Catalog, card: Card, context: int) -> Facts:
-        return cls(card, catalog.effective_license(card.id), min(context, card.context_length))
+    def of(cls, catalog: Catalog, card_id: str, context: int, memory_memo: dict | None = None) -> Facts:
+        record = catalog.record(card_id)
+        return cls(record, min(context, record.context_length), catalog, {} if memory_memo is None else memory_memo)
+
+    @property
+    def card(self) -> Card:
+        if self._card is None:
+            self._card = self.catalog.cards.peek(self.record.id)
+        return self._card
+
+    @property
+    def license(self) -> EffectiveLicense:
+        return self.record.effective
 
     def memory_gb(self, quant: str) -> float:
         """Total inference memory at `quant`, estimated only when a field or the chart asks for it."""
         if quant not in self._memory_gb:
-            from .memory import estimate
+            key = (self.record.architecture, quant, self.context)
+            total = self.memory_memo.get(key)
+            if total is None:
+                from .memory import estimate
 
-            self._memory_gb[quant] = round(estimate(self.card, quant, self.context).total_gb, 2)
+                total = self.memory_memo[key] = round(estimate(self.record, quant, self.context).total_gb, 2)
+            self._memory_gb[quant] = total
         return self._memory_gb[quant]
+
+    def benchmark(self, name: str) -> float | None:
+        """The card's score on benchmark `name`; MMLU, which the record holds, without reading the card."""
+        if name == "mmlu":
+            return self.record.mmlu
+        bench = self.card.benchmarks.get(name)
+        return None if bench is None else bench.score
 
 
 @dataclass(frozen=True)
@@ -49,7 +79,7 @@ def context_text(tokens: int) -> str:
     return f"{tokens // 1024}k" if tokens >= 1024 and tokens % 1024 == 0 else str(tokens)
 
 
-def params_text(card: Card) -> str:
+def params_text(card: Card | CardRecord) -> str:
     arch = card.architecture
     text = f"{arch.params_b:g}B"
     return text + (f" ({arch.active_params_b:g}B active)" if arch.active_params_b else "")
@@ -64,7 +94,7 @@ def lineage_text(eff: EffectiveLicense) -> str:
     return " → ".join(f"{s.card_id} ({s.license_id})" for s in eff.chain)
 
 
-def _active(card: Card) -> float:
+def _active(card: Card | CardRecord) -> float:
     return card.architecture.active_params_b or card.architecture.params_b
 
 
@@ -80,29 +110,26 @@ def _memory_field(quant: str) -> Field:
 
 
 def benchmark_field(name: str) -> Field:
-    def score(f: Facts) -> float | None:
-        bench = f.card.benchmarks.get(name)
-        return None if bench is None else bench.score
-
-    return Field(f"bench_{name}", name.upper() if len(name) <= 5 else name, score)
+    return Field(f"bench_{name}", name.upper() if len(name) <= 5 else name, lambda f: f.benchmark(name))
 
 
+# a field reads `f.record` when the record holds the value (no card is read), `f.card` otherwise
 FIELDS: dict[str, Field] = {f.key: f for f in [
-    Field("id", "Model", lambda f: f.card.id),
-    Field("name", "Name", lambda f: f.card.name),
-    Field("publisher", "Publisher", lambda f: f.card.publisher),
-    Field("family", "Family", lambda f: f.card.family),
-    Field("released", "Released", lambda f: f.card.released.isoformat()),
-    Field("params", "Parameters", lambda f: f.card.architecture.params_b,
-          lambda f: Cell(params_text(f.card), f.card.architecture.params_b)),
-    Field("active_params", "Active parameters", lambda f: _active(f.card),
-          lambda f: Cell(f"{_active(f.card):g}B", _active(f.card))),
-    Field("architecture", "Architecture", lambda f: f.card.architecture.type),
-    Field("context", "Context", lambda f: f.card.context_length,
-          lambda f: Cell(context_text(f.card.context_length), f.card.context_length)),
-    Field("languages", "Languages", lambda f: list(f.card.languages)),
-    Field("tasks", "Tasks", lambda f: list(f.card.tasks)),
-    Field("modalities", "Modalities", lambda f: list(f.card.modalities)),
+    Field("id", "Model", lambda f: f.record.id),
+    Field("name", "Name", lambda f: f.record.name),
+    Field("publisher", "Publisher", lambda f: f.record.publisher),
+    Field("family", "Family", lambda f: f.record.family),
+    Field("released", "Released", lambda f: f.record.released.isoformat()),
+    Field("params", "Parameters", lambda f: f.record.architecture.params_b,
+          lambda f: Cell(params_text(f.record), f.record.architecture.params_b)),
+    Field("active_params", "Active parameters", lambda f: _active(f.record),
+          lambda f: Cell(f"{_active(f.record):g}B", _active(f.record))),
+    Field("architecture", "Architecture", lambda f: f.record.architecture.type),
+    Field("context", "Context", lambda f: f.record.context_length,
+          lambda f: Cell(context_text(f.record.context_length), f.record.context_length)),
+    Field("languages", "Languages", lambda f: list(f.record.languages)),
+    Field("tasks", "Tasks", lambda f: list(f.record.tasks)),
+    Field("modalities", "Modalities", lambda f: list(f.record.modalities)),
     Field("license", "License", lambda f: f.license.license.id),
     Field("commercial", "Commercial use", lambda f: f.license.commercial, lambda f: verdict_text(f.license)),
     Field("conditions", "Conditions", lambda f: list(f.license.conditions)),
@@ -110,8 +137,8 @@ FIELDS: dict[str, Field] = {f.key: f for f in [
                                                    for s in f.license.chain], lambda f: lineage_text(f.license)),
     Field("provenance", "Provenance", lambda f: [flag for flag, _ in f.license.provenance]),
     Field("openness", "Openness (weights/code/data)",
-          lambda f: f.card.openness.model_dump(mode="json"),
-          lambda f: f"{f.card.openness.weights}/{f.card.openness.code}/{f.card.openness.data}"),
+          lambda f: f.record.openness.model_dump(mode="json"),
+          lambda f: f"{f.record.openness.weights}/{f.record.openness.code}/{f.record.openness.data}"),
     *(_memory_field(q) for q in MEMORY_QUANTS),
     Field("mmlu", "MMLU", benchmark_field("mmlu").value),
     Field("hardware_claims", "Documented hardware", lambda f: [claim_text(c) for c in f.card.hardware_claims]),
@@ -144,3 +171,9 @@ def choose(keys: list[str], flag: str = "--columns") -> list[Field]:
 
 def display(fld: Field, facts: Facts) -> Any:
     return (fld.display or fld.value)(facts)
+
+
+def value_and_display(fld: Field, facts: Facts) -> tuple[Any, Any]:
+    """The field's value and its table cell, the value computed once when it is also the cell."""
+    value = fld.value(facts)
+    return value, value if fld.display is None else fld.display(facts)

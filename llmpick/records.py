@@ -18,6 +18,7 @@ class CardRecord(NamedTuple):
 
     id: str
     name: str
+    publisher: str
     family: str
     released: dt.date
     context_length: int
@@ -44,6 +45,7 @@ def record_of(card: Card, effective: EffectiveLicense, shared: dict[Any, Any] | 
     mmlu = card.benchmarks.get("mmlu")
     effective = effective._replace(chain=one(tuple(map(one, effective.chain))), conditions=one(effective.conditions),
                         provenance=one(effective.provenance))
-    return CardRecord(card.id, card.name, one(card.family), one(card.released), card.context_length,
-                      one(tuple(card.languages)), one(tuple(card.modalities)), one(tuple(card.tasks)),
-                      one(card.openness), one(card.architecture), None if mmlu is None else mmlu.score, effective)
+    return CardRecord(card.id, card.name, one(card.publisher), one(card.family), one(card.released),
+                      card.context_length, one(tuple(card.languages)), one(tuple(card.modalities)),
+                      one(tuple(card.tasks)), one(card.openness), one(card.architecture),
+                      None if mmlu is None else mmlu.score, effective)

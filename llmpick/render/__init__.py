@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import enum
+import io
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import import_module
-from typing import Any, Protocol
+from typing import Any, Protocol, TextIO
 
 SCHEMA_VERSION = 1
 
@@ -79,6 +81,26 @@ _MODULES = {
 
 def render(report: Report, fmt: OutputFormat) -> str:
     return OutputFormat(fmt).formatter()(report)
+
+
+def write(report: Report, fmt: OutputFormat, out: TextIO) -> None:
+    """The report in `fmt` written to `out`; piece by piece where the format can, so that a large report is
+    never held as one string as well."""
+    module = import_module(f"{__name__}.{_MODULES[OutputFormat(fmt)]}")
+    if hasattr(module, "write_report"):
+        module.write_report(report, out)
+    else:
+        out.write(module.format_report(report))
+
+
+def as_text(write_report: Callable[[Report, TextIO], None]) -> Formatter:
+    """The formatter that returns what `write_report` writes."""
+    def format_report(report: Report) -> str:
+        out = io.StringIO()
+        write_report(report, out)
+        return out.getvalue()
+
+    return format_report
 
 
 def cell_text(value: Any) -> str:

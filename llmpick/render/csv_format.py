@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import csv
-import io
+from typing import TextIO
 
-from . import Report, cell_text
+from . import Report, as_text, cell_text
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -25,10 +25,11 @@ def _is_number(text: str) -> bool:
     return True
 
 
-def format_report(report: Report) -> str:
-    out = io.StringIO()
+def write_report(report: Report, out: TextIO) -> None:
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow([safe_cell(header) for _, header in report.columns])
     for row in report.rows:
         writer.writerow([safe_cell(cell_text(row.get(key))) for key, _ in report.columns])
-    return out.getvalue()
+
+
+format_report = as_text(write_report)

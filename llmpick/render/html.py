@@ -5,9 +5,10 @@ from __future__ import annotations
 import math
 import re
 from html import escape
+from typing import TextIO
 
 from ..vocab import VERDICT_WORDS as VERDICT_LABELS
-from . import Chart, Report, cell_text, sort_key
+from . import Chart, Report, as_text, cell_text, sort_key
 
 # The policy forbids every fetch: a page that cannot load anything cannot leak or break offline.
 CSP = "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:"
@@ -108,10 +109,10 @@ def _token(value: object) -> str:
     return re.sub(r"[^a-z0-9-]", "", str(value).lower())
 
 
-def _table(report: Report) -> str:
+def _write_table(report: Report, out: TextIO) -> None:
     head = "".join(f'<th scope="col"><button type="button">{escape(header)}</button></th>'
                    for _, header in report.columns)
-    lines = []
+    out.write(f'<table id="data">\n<thead><tr>{head}</tr></thead>\n<tbody>\n')
     for index, row in enumerate(report.rows):
         group = _token(row.get(report.row_class, "")) if report.row_class else ""
         classes = [f"v-{group}"] if group else []
@@ -120,9 +121,8 @@ def _table(report: Report) -> str:
         cells = "".join(
             f'<td data-sort="{escape(str(sort_key(row.get(key))))}">{escape(cell_text(row.get(key)))}</td>'
             for key, _ in report.columns)
-        lines.append(f'<tr data-index="{index}" data-class="{group}" class="{" ".join(classes)}">{cells}</tr>')
-    body = "\n".join(lines)
-    return f'<table id="data">\n<thead><tr>{head}</tr></thead>\n<tbody>\n{body}\n</tbody>\n</table>'
+        out.write(f'<tr data-index="{index}" data-class="{group}" class="{" ".join(classes)}">{cells}</tr>\n')
+    out.write(("" if report.rows else "\n") + "</tbody>\n</table>")  # an empty body is one blank line
 
 
 def _controls(report: Report) -> str:
@@ -198,11 +198,11 @@ def chart_svg(chart: Chart, width: int = 760, height: int = 420) -> str:
     return f"<figure>{''.join(parts)}<figcaption>{caption}</figcaption></figure>"
 
 
-def format_report(report: Report) -> str:
+def write_report(report: Report, out: TextIO) -> None:
     title = escape(report.title or f"llmpick {report.kind}")
     notes = "".join(f"<p>{escape(note)}</p>" for note in report.notes)
     chart = chart_svg(report.chart) if report.chart else ""
-    return f"""<!DOCTYPE html>
+    out.write(f"""<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -216,9 +216,14 @@ def format_report(report: Report) -> str:
 {_legend(report)}
 {chart}
 {_controls(report)}
-{_table(report)}
+""")
+    _write_table(report, out)
+    out.write(f"""
 <div class="notes">{notes}</div>
 <script>{SCRIPT}</script>
 </body>
 </html>
-"""
+""")
+
+
+format_report = as_text(write_report)

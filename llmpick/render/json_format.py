@@ -3,10 +3,20 @@
 from __future__ import annotations
 
 import json
+from itertools import islice
+from typing import TextIO
 
-from . import SCHEMA_VERSION, Report
+from . import SCHEMA_VERSION, Report, as_text
+
+BATCH = 16384  # encoder pieces per write: one write each would cost more than encoding them
 
 
-def format_report(report: Report) -> str:
+def write_report(report: Report, out: TextIO) -> None:
     payload = {"schema_version": SCHEMA_VERSION, "kind": report.kind, "data": report.data}
-    return json.dumps(payload, indent=2, ensure_ascii=False, default=str) + "\n"
+    pieces = json.JSONEncoder(indent=2, ensure_ascii=False, default=str).iterencode(payload)
+    while batch := list(islice(pieces, BATCH)):
+        out.write("".join(batch))
+    out.write("\n")
+
+
+format_report = as_text(write_report)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from . import Report, cell_text
+from typing import TextIO
+
+from . import Report, as_text, cell_text
 
 
 def escape(text: str) -> str:
@@ -11,15 +13,15 @@ def escape(text: str) -> str:
     return " ".join(text.splitlines()).strip()  # every line break Python knows, \f and \u2028 included
 
 
-def format_report(report: Report) -> str:
-    lines = []
+def write_report(report: Report, out: TextIO) -> None:
     if report.title:
-        lines += [f"## {escape(report.title)}", ""]
-    lines.append("| " + " | ".join(escape(header) for _, header in report.columns) + " |")
-    lines.append("|" + "|".join("---" for _ in report.columns) + "|")
+        out.write(f"## {escape(report.title)}\n\n")
+    out.write("| " + " | ".join(escape(header) for _, header in report.columns) + " |\n")
+    out.write("|" + "|".join("---" for _ in report.columns) + "|\n")
     for row in report.rows:
-        lines.append("| " + " | ".join(escape(cell_text(row.get(key))) for key, _ in report.columns) + " |")
+        out.write("| " + " | ".join(escape(cell_text(row.get(key))) for key, _ in report.columns) + " |\n")
     if report.notes:
-        lines.append("")
-        lines += [escape(note) for note in report.notes]
-    return "\n".join(lines) + "\n"
+        out.write("\n" + "".join(escape(note) + "\n" for note in report.notes))
+
+
+format_report = as_text(write_report)
