@@ -236,12 +236,12 @@ def _load_listed(dirs: list[Path]) -> Catalog | None:
     (a card removed or renamed while llmpick runs), so that it is listed again rather than reported unreadable."""
     from . import cache
 
-    layer_files = [(layer, _yaml_files(layer)) for layer in dirs]
-    files = [path for _, listing in layer_files for path in listing]
-    cached = cache.load(dirs, files)
+    cached = cache.load(dirs, lambda: [path for layer in dirs for path in _yaml_files(layer)])
     if cached is not None:
         cached.cards.recover_from(cached.origins)
         return cached
+    layer_files = [(layer, _yaml_files(layer)) for layer in dirs]
+    files = [path for _, listing in layer_files for path in listing]
     try:
         key = cache.fingerprint(files)  # taken before reading: a file changed meanwhile invalidates the entry
         catalog = _build(layer_files)

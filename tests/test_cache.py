@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import sys
 
 from llmpick import cache, load_catalog
 from tests.conftest import FIXTURE_CATALOG, write_card
@@ -169,3 +170,45 @@ def test_catalog_that_keeps_changing_is_one_clear_error(tmp_path, monkeypatch):
     assert result.exit_code == 2
     assert "catalog files kept disappearing while they were read (3 attempts)" in result.stderr
     assert "Traceback" not in result.output
+
+
+def test_large_cache_is_checked_by_a_forked_child_with_the_same_answers(tmp_path, monkeypatch):
+    forks = []
+    real_fork = os.fork
+
+    def counting_fork():
+        pid = real_fork()
+        if pid:
+            forks.append(pid)
+        return pid
+
+    monkeypatch.setattr(cache, "BACKGROUND_CHECK_BYTES", 0)  # every cache counts as large
+    monkeypatch.setattr(os, "fork", counting_fork)
+    path = write_card(tmp_path, id="x-1", hf_repos=[], context_length=4096)
+    cold = load_catalog([FIXTURE_CATALOG, tmp_path], builtin=False)
+    warm = load_catalog([FIXTURE_CATALOG, tmp_path], builtin=False)
+    assert warm.cards == cold.cards and len(forks) == (1 if sys.platform == "linux" else 0)
+    write_card(tmp_path, id="x-1", hf_repos=[], context_length=8192)
+    os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 10**9))
+    assert load_catalog([FIXTURE_CATALOG, tmp_path], builtin=False).get("x-1").context_length == 8192
+
+
+def test_check_without_fork_is_done_in_process(tmp_path, monkeypatch):
+    def no_fork():
+        raise OSError("fork not allowed here")
+
+    monkeypatch.setattr(cache, "BACKGROUND_CHECK_BYTES", 0)
+    monkeypatch.setattr(os, "fork", no_fork)
+    load_catalog([FIXTURE_CATALOG], builtin=False)
+    assert len(load_catalog([FIXTURE_CATALOG], builtin=False)) == 6
+    assert len(cache_files()) == 1
+
+
+def test_card_removed_while_the_child_checks_is_listed_again(tmp_path, monkeypatch):
+    monkeypatch.setattr(cache, "BACKGROUND_CHECK_BYTES", 0)
+    write_card(tmp_path, id="x-stays", hf_repos=[])
+    gone = write_card(tmp_path, id="x-gone", hf_repos=[])
+    load_catalog([FIXTURE_CATALOG, tmp_path], builtin=False)
+    gone.unlink()
+    loaded = load_catalog([FIXTURE_CATALOG, tmp_path], builtin=False)
+    assert "x-stays" in loaded.cards and "x-gone" not in loaded.cards
