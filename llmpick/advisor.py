@@ -167,13 +167,8 @@ class Pick:
     score: float
     components: dict[str, float]
     reasons: tuple[str, ...]  # short, for the table
-    why: dict[str, Callable[[], str]] = field(repr=False, compare=False)  # per component: its explanation, on demand
+    explanations: dict[str, str] = field(repr=False, compare=False)  # per component: how it was computed
     flags: tuple[str, ...] = ()
-
-    @property
-    def explanations(self) -> dict[str, str]:
-        """Per component: how it was computed."""
-        return {name: text() for name, text in self.why.items()}
 
 
 class Ranking(Sequence[Pick]):
@@ -449,87 +444,101 @@ def _clip(x: float) -> float:
     return max(0.0, min(1.0, x))
 
 
-def quality(card: CardRecord, scales: Scales) -> tuple[float, Callable[[], str], bool]:
+def quality(card: CardRecord, scales: Scales, explain: bool = False) -> tuple[float, str, bool]:
+    """The quality component, how it was found (with `explain`), and whether it is a fallback estimate."""
     score = card.mmlu
     if score is not None:
-        return scales.normalise(score), lambda: f"MMLU {score:g}", False
+        return scales.normalise(score), f"MMLU {score:g}" if explain else "", False
     size = _size(card)
     similar = scales.similar(size)
     if similar:
         median = similar[len(similar) // 2]
         return (FALLBACK_DISCOUNT * scales.normalise(median),
-                lambda: f"no MMLU: median of {len(similar)} benchmarked models of similar size ({median:g})", True)
-    return 0.0, lambda: f"no MMLU and no benchmarked model near {size:g}B", True
+                f"no MMLU: median of {len(similar)} benchmarked models of similar size ({median:g})" if explain else "",
+                True)
+    return 0.0, f"no MMLU and no benchmarked model near {size:g}B" if explain else "", True
 
 
-def components(card: CardRecord, est: Estimate, ctx: Context,
-               scales: Scales) -> tuple[dict[str, float], dict[str, Callable[[], str]], list[str]]:
-    """Each score component's value, and its explanation as text built on demand (few are ever shown)."""
+def components(card: CardRecord, est: Estimate, ctx: Context, scales: Scales,
+               explain: bool = False) -> tuple[dict[str, float], dict[str, str], list[str]]:
+    """Each score component's value and, with `explain`, how it was computed. Ranking needs only the values, for
+    every model that passes; the text is for the few shown (made on demand by closures, it cost as much again)."""
     req, hw = ctx.req, ctx.hardware
     flags: list[str] = []
     values: dict[str, float] = {}
-    why: dict[str, Callable[[], str]] = {}
+    why: dict[str, str] = {}
 
-    values["quality"], why["quality"], fallback = quality(card, scales)
+    values["quality"], why["quality"], fallback = quality(card, scales, explain)
     if fallback:
         flags.append("no benchmark")
 
     bits = QUANTS[est.quant].bits
     values["precision"] = _clip((bits - 2) / 6)
-    why["precision"] = lambda: f"{est.quant} ({bits:g} bits/weight; 8+ = 1.0, 2 = 0.0)"
+    if explain:
+        why["precision"] = f"{est.quant} ({bits:g} bits/weight; 8+ = 1.0, 2 = 0.0)"
 
     budget = (hw.budget_gb or 0.0) - req.headroom_gb
     values["headroom"] = _clip((budget - est.total_gb) / budget) if budget > 0 else 0.0
-    why["headroom"] = lambda: f"{budget - est.total_gb:.1f} GB of {budget:.1f} GB left free"
+    if explain:
+        why["headroom"] = f"{budget - est.total_gb:.1f} GB of {budget:.1f} GB left free"
 
     tps = decode_tokens_per_s(est, hw.bandwidth_gbs)
     if tps is not None:
         values["speed"] = _clip(tps / FAST_TOKENS_PER_S)
-        why["speed"] = lambda: f"~{tps:.0f} tokens/s estimated ({FAST_TOKENS_PER_S:g} tokens/s = 1.0)"
+        if explain:
+            why["speed"] = f"~{tps:.0f} tokens/s estimated ({FAST_TOKENS_PER_S:g} tokens/s = 1.0)"
     else:  # no bandwidth known: fewer bytes read per token is faster
         values["speed"] = _clip(1.0 / max(est.read_per_token_gb, 0.1) / 2)
-        why["speed"] = lambda: f"{est.read_per_token_gb:.1f} GB read per token (bandwidth unknown; 0.5 GB = 1.0)"
+        if explain:
+            why["speed"] = f"{est.read_per_token_gb:.1f} GB read per token (bandwidth unknown; 0.5 GB = 1.0)"
 
     needed = max(req.context, req.min_context or 0)
     margin = math.log2(max(card.context_length / needed, 1.0))
     values["context"] = _clip(margin / CONTEXT_MARGIN_DOUBLINGS)
-    why["context"] = lambda: f"{card.context_length} tokens offered, {needed} needed"
+    if explain:
+        why["context"] = f"{card.context_length} tokens offered, {needed} needed"
 
     if req.tasks:
         hits = [1.0 if t in card.tasks else SERVED_BY_GENERAL for t in req.tasks]
         values["task"] = sum(hits) / len(hits)
-        why["task"] = lambda: ", ".join(f"{t}: {'made for it' if t in card.tasks else 'general chat model'}"
-                                        for t in req.tasks)
+        if explain:
+            why["task"] = ", ".join(f"{t}: {'made for it' if t in card.tasks else 'general chat model'}"
+                                    for t in req.tasks)
     else:
         chatty = not CHAT_TASKS.isdisjoint(card.tasks)
         values["task"] = 1.0 if chatty else 0.5
-        why["task"] = lambda: "chat/instruct model" if chatty else "base model: needs prompting"
+        if explain:
+            why["task"] = "chat/instruct model" if chatty else "base model: needs prompting"
 
     if req.languages:
         hits = [1.0 if card.languages[0] == lang else 0.7 for lang in req.languages]
         values["language"] = sum(hits) / len(hits)
-        why["language"] = lambda: (f"languages {', '.join(card.languages[:6])}"
-                                   f"{'…' if len(card.languages) > 6 else ''} (primary language = 1.0, listed = 0.7)")
+        if explain:
+            why["language"] = (f"languages {', '.join(card.languages[:6])}"
+                               f"{'…' if len(card.languages) > 6 else ''} (primary language = 1.0, listed = 0.7)")
     else:
         values["language"] = 1.0
-        why["language"] = lambda: "no language required"
+        if explain:
+            why["language"] = "no language required"
 
     eff = ctx.license(card)
     values["license"] = LICENSE_VALUES[eff.commercial]
-    why["license"] = lambda: f"{eff.license.id}: commercial {eff.commercial}"
+    if explain:
+        why["license"] = f"{eff.license.id}: commercial {eff.commercial}"
 
     span = (scales.newest - scales.oldest).days or 1
     values["recency"] = _clip((card.released - scales.oldest).days / span)
-    why["recency"] = lambda: f"released {card.released.isoformat()}"
+    if explain:
+        why["recency"] = f"released {card.released.isoformat()}"
     if est.approximate:
         flags.append("approximate memory")
     return values, why, flags
 
 
-def rate(card: CardRecord, est: Estimate, ctx: Context, scales: Scales, weights: dict[str, float]
-         ) -> tuple[float, dict[str, float], dict[str, Callable[[], str]], list[str]]:
+def rate(card: CardRecord, est: Estimate, ctx: Context, scales: Scales, weights: dict[str, float],
+         explain: bool = False) -> tuple[float, dict[str, float], dict[str, str], list[str]]:
     """The score (the weighted sum of the components, rounded), and the components as `components` gives them."""
-    values, why, flags = components(card, est, ctx, scales)
+    values, why, flags = components(card, est, ctx, scales, explain)
     return round(sum(weights[k] * values[k] for k in weights), 6), values, why, flags
 
 
@@ -545,11 +554,11 @@ def effective_weights(req: Requirements) -> dict[str, float]:
     return {name: value / total for name, value in weights.items()}
 
 
-def short_reasons(values: dict[str, float], why: dict[str, Callable[[], str]], weights: dict[str, float],
+def short_reasons(values: dict[str, float], why: dict[str, str], weights: dict[str, float],
                   eff: EffectiveLicense) -> tuple[str, ...]:
     """Quality, then the component that adds most to the score, then license conditions."""
     _, strongest = max((weights[k] * v, k) for k, v in values.items() if k not in ("quality", "license"))
-    reasons = [why["quality"](), why[strongest]()]
+    reasons = [why["quality"], why[strongest]]
     if eff.commercial == "conditional":
         reasons.append("⚠ " + ", ".join(eff.conditions[:3]))
     return tuple(reasons)
@@ -608,7 +617,7 @@ def recommend(req: Requirements, catalog: Catalog, hardware: Hardware) -> Recomm
     ranked.sort(key=lambda entry: entry[:2])
 
     def pick(card: CardRecord, fit: Estimate) -> Pick:
-        score, values, why, flags = rate(card, fit, ctx, scales, weights)
+        score, values, why, flags = rate(card, fit, ctx, scales, weights, explain=True)
         eff = ctx.license(card)
         return Pick(card.id, card.name, fit, (hardware.budget_gb or 0.0) - req.headroom_gb,
                     decode_tokens_per_s(fit, hardware.bandwidth_gbs), eff, score, values,
