@@ -575,8 +575,11 @@ DEFAULTING_RULES = {"context": {"context", "min_context"}, "task": {"tasks"}}
 def judge(card: AnyCard, ctx: Context, memory: bool = True,
           rules: dict[str, Rule] = HARD_RULES) -> tuple[list[Rejection], Estimate | None]:
     """Every rule `card` breaks, and (with `memory`) the best setting that fits the hardware if it breaks none."""
-    broken = [Rejection(card.id, name, reason) for name, rule in rules.items()
-              if (reason := rule(card, ctx)) is not None]
+    broken = []
+    for name, rule in rules.items():  # a plain loop: run for every card, a comprehension's extra frame shows
+        reason = rule(card, ctx)
+        if reason is not None:
+            broken.append(Rejection(card.id, name, reason))
     if not memory:
         return broken, None
     quant_id, fits, context, gpus, reason = _fit(card, ctx)
