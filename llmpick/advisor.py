@@ -239,7 +239,7 @@ class Context:
     # (architecture's id, context, quantizations) -> the architecture and _fit's answer: cards that share an
     # architecture share it. By identity, since records share architecture objects and hashing a pydantic model
     # costs more than the rest of the check; the entry holds the object, so its id is not reused meanwhile.
-    fits: dict[tuple, tuple[object, tuple[str, bool, int, int, str]]] = field(default_factory=dict, repr=False)
+    fits: dict[tuple, tuple[object, tuple[Estimate, bool, str]]] = field(default_factory=dict, repr=False)
 
     def license(self, card: AnyCard) -> EffectiveLicense:
         return card.effective if isinstance(card, CardRecord) else self.catalog.effective_license(card.id)
@@ -363,14 +363,14 @@ def active_rules(req: Requirements, rules: dict[str, Rule] = HARD_RULES) -> dict
 
 def best_fit(card: AnyCard, ctx: Context, quants: list[str] | None = None) -> tuple[Estimate | None, Estimate]:
     """The highest-precision allowed quantization that fits, and the smallest estimate (for the reason)."""
-    quant_id, fits, context, gpus, _ = _fit(card, ctx, quants)
-    est = estimate(card, quant_id, context, gpus=gpus)
+    est, fits, _ = _fit(card, ctx, quants)
     return (est if fits else None), est
 
 
-def _fit(card: AnyCard, ctx: Context, quants: list[str] | None = None) -> tuple[str, bool, int, int, str]:
-    """(quantization, whether it fits, context, GPUs, memory reason): what best_fit decides, computed once per
-    architecture, since the memory an estimate needs depends on the architecture and the setting only."""
+def _fit(card: AnyCard, ctx: Context, quants: list[str] | None = None) -> tuple[Estimate, bool, str]:
+    """(estimate, whether it fits, memory reason): the estimate at the highest-precision allowed quantization that
+    fits, else at the last one tried. Decided once per architecture and setting, which is all an estimate depends
+    on; cards that share an architecture (fine-tunes of one base) share the answer and the estimate."""
     context = min(ctx.req.context, card.context_length)
     allowed = tuple(quants or ctx.req.quants)
     key = (id(card.architecture), context, allowed)
@@ -384,7 +384,7 @@ def _fit(card: AnyCard, ctx: Context, quants: list[str] | None = None) -> tuple[
             if est.total_gb <= budget:
                 break
         fits = est.total_gb <= budget
-        choice = (est.quant, fits, context, gpus, "" if fits else memory_reason(est, ctx))
+        choice = (est, fits, "" if fits else memory_reason(est, ctx))
         ctx.fits[key] = (card.architecture, choice)
     return choice
 
@@ -582,12 +582,10 @@ def judge(card: AnyCard, ctx: Context, memory: bool = True,
             broken.append(Rejection(card.id, name, reason))
     if not memory:
         return broken, None
-    quant_id, fits, context, gpus, reason = _fit(card, ctx)
+    est, fits, reason = _fit(card, ctx)
     if not fits:
         broken.append(Rejection(card.id, "memory", reason))
-    if broken:  # no estimate for a rejected card: most are rejected, and the reason above needs none
-        return broken, None
-    return broken, estimate(card, quant_id, context, gpus=gpus)
+    return broken, None if broken else est
 
 
 def screen(req: Requirements, catalog: Catalog, hardware: Hardware | None = None) -> list[CardRecord]:

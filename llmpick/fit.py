@@ -34,7 +34,7 @@ def fit(card: Card, hardware: Hardware | None, quants: list[str] | None = None, 
     for label, est in settings:
         bandwidth = hardware.bandwidth_gbs if hardware is not None else None
         tps = decode_tokens_per_s(est, bandwidth) if not finetune else None
-        data = {f.name: getattr(est, f.name) for f in fields(est) if f.name != "explain"}
+        data = {"model": card.id} | {f.name: getattr(est, f.name) for f in fields(est) if f.name != "explain"}
         data.update(setting=label, total_gb=est.total_gb,
                     fits=None if budget is None else est.total_gb <= budget,
                     tokens_per_s=tps, notes=list(est.notes))

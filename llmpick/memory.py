@@ -83,7 +83,9 @@ class Term:
 
 @dataclass(frozen=True)
 class Estimate:
-    model: str
+    """Memory at one setting. It depends only on the architecture and the setting, so cards that share an
+    architecture share their estimates (it names no model)."""
+
     quant: str
     context: int
     batch: int
@@ -187,7 +189,7 @@ def estimate(card: Card, quant_id: str = "q4_k_m", context: int = 4096, batch: i
         notes.append(f"{context} tokens exceeds the model's context length ({card.context_length})")
     if kv_approx:
         notes.append("approximate: the card lacks layer/head numbers, KV cache scaled from the parameter count")
-    return Estimate(card.id, q.id, context, batch, kv_dtype, w, kv, activations, overhead, active + kv,
+    return Estimate(q.id, context, batch, kv_dtype, w, kv, activations, overhead, active + kv,
                     kv_approx, partial(_terms, parts, q, overhead, gpus), tuple(notes))
 
 
@@ -262,6 +264,6 @@ def estimate_finetune(card: Card, method: str, seq_len: int = 2048, batch: int =
         Term("activations", activations, act_formula),
         Term("overhead", CUDA_CONTEXT_GB, f"{CUDA_CONTEXT_GB} GB CUDA context and workspace"),
     )
-    return Estimate(card.id, f"finetune-{method}", seq_len, batch, "fp16", weights, 0.0, activations,
+    return Estimate(f"finetune-{method}", seq_len, batch, "fp16", weights, 0.0, activations,
                     CUDA_CONTEXT_GB, 0.0, arch.layers is None, lambda: terms,
                     (f"{method}: {trainable / 1e6:,.1f}M trainable parameters",))

@@ -154,6 +154,7 @@ def test_fit_mixtral_on_4090_at_32k():
     assert rows["q4_k_m"]["fits"] is False
     assert rows["q2_k"]["fits"] is True
     assert rows["q4_k_m"]["kv_cache_gb"] == 4.0  # 2 x 32 x 8 x 128 x 32768 x 2 bytes
+    assert {row["model"] for row in rows.values()} == {"mixtral-8x7b-v0.1"}
 
 
 def test_fit_explain_shows_formulas():
