@@ -86,7 +86,9 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="llmpick-bench-"))
     cache = work / "cache"
     env = {**os.environ, "LLMPICK_CACHE_DIR": str(cache), "NO_COLOR": "1"}
-    for name in ("LLMPICK_CATALOG", "LLMPICK_NO_BUILTIN", "LLMPICK_NO_CACHE"):
+    # PYTHONDONTWRITEBYTECODE (set on some CI machines and sandboxes) would make an editable install compile
+    # llmpick's modules on every run; an installed package, or any other machine, has them compiled once
+    for name in ("LLMPICK_CATALOG", "LLMPICK_NO_BUILTIN", "LLMPICK_NO_CACHE", "PYTHONDONTWRITEBYTECODE"):
         env.pop(name, None)
     commands = [
         ("python -c pass", [sys.executable, "-c", "pass"]),
