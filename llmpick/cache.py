@@ -62,13 +62,20 @@ def _digest(files: list[str]) -> str:
 BACKGROUND_CHECK_BYTES = 16 << 20
 
 
+def _single_threaded() -> bool:
+    """No other Python thread runs: forking a threaded process (llmpick used as a library in a server) can leave
+    the child blocked on a lock some other thread held."""
+    threading = sys.modules.get("threading")
+    return threading is None or threading.active_count() == 1
+
+
 class _Later:
     """`compute()`, in a forked child process started now when `background` (and fork works here), read back when
     `result()` is called; else computed by `result()` itself. `close()` ends an unread child."""
 
     def __init__(self, compute: Callable[[], str], background: bool) -> None:
         self.compute, self.pid, self.pipe = compute, 0, -1
-        if background and sys.platform == "linux":
+        if background and sys.platform == "linux" and _single_threaded():
             self._start()
 
     def _start(self) -> None:

@@ -212,3 +212,28 @@ def test_card_removed_while_the_child_checks_is_listed_again(tmp_path, monkeypat
     gone.unlink()
     loaded = load_catalog([FIXTURE_CATALOG, tmp_path], builtin=False)
     assert "x-stays" in loaded.cards and "x-gone" not in loaded.cards
+
+
+def test_no_fork_while_other_threads_run(monkeypatch):
+    import threading
+
+    forks = []
+
+    def counting_fork():
+        forks.append(1)
+        raise OSError("counted, not forked")
+
+    monkeypatch.setattr(cache, "BACKGROUND_CHECK_BYTES", 0)
+    load_catalog([FIXTURE_CATALOG], builtin=False)
+    monkeypatch.setattr(os, "fork", counting_fork)
+    stop = threading.Event()
+    worker = threading.Thread(target=stop.wait)
+    worker.start()
+    try:
+        assert len(load_catalog([FIXTURE_CATALOG], builtin=False)) == 6
+    finally:
+        stop.set()
+        worker.join()
+    assert forks == []
+    load_catalog([FIXTURE_CATALOG], builtin=False)
+    assert forks == ([1] if sys.platform == "linux" else [])  # alone again, it would fork
