@@ -8,7 +8,7 @@ import functools
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TextIO
 
 import typer
 
@@ -79,13 +79,18 @@ def emit(report: Any, fmt: OutputFormat, output: Path | None = None) -> None:
     """The report in `fmt` on stdout, or written atomically to `output` (with a line on stderr)."""
     from .render import write
 
+    deliver(lambda handle: write(report, fmt, handle), output, fmt.value)
+
+
+def deliver(write: Callable[[TextIO], object], output: Path | None, what: str) -> None:
+    """What `write(handle)` writes, on stdout, or atomically to `output` with a line on stderr naming `what`."""
     if output is None:
-        write(report, fmt, sys.stdout)
+        write(sys.stdout)
         return
     from .atomic import write_with
 
-    write_with(output, lambda handle: write(report, fmt, handle))
-    err(f"wrote {output} ({fmt.value})")
+    write_with(output, write)
+    err(f"wrote {output} ({what})")
 
 
 def _version(value: bool) -> None:
@@ -254,13 +259,7 @@ def schema(
     import json
 
     text = json.dumps(json_schema(kind), indent=2) + "\n"
-    if output is None:
-        sys.stdout.write(text)
-        return
-    from .atomic import write_text
-
-    write_text(output, text)
-    err(f"wrote {output} ({kind.value} schema)")
+    deliver(lambda handle: handle.write(text), output, f"{kind.value} schema")
 
 
 VramOpt = Annotated[float | None, typer.Option("--vram", help="GPU memory per GPU, in GB.", show_default=False)]

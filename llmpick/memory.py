@@ -173,7 +173,7 @@ def _kv_cache(arch: Architecture, context: int, batch: int, kv_dtype: str) -> tu
 
 def estimate(card: Card, quant_id: str = "q4_k_m", context: int = 4096, batch: int = 1,
              kv_dtype: str = "fp16", gpus: int = 1) -> Estimate:
-    """Memory to run `card` (a Card or anything with its id, architecture and context_length) at one setting."""
+    """Memory to run `card` (a Card or anything with its architecture and context_length) at one setting."""
     if context <= 0 or batch <= 0:
         raise UsageError("context and batch must be positive")
     arch = card.architecture
