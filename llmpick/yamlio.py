@@ -46,20 +46,47 @@ def parse(text: str, path: Path | str) -> Any:
     """Parse one YAML document safely; never constructs arbitrary Python objects."""
     try:
         data = yaml.load(text, Loader=SafeLoader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else None
+    except (yaml.YAMLError, RecursionError) as exc:
+        raise YamlProblem(_problem_of(exc, text, path)) from None
+    too_deep = _too_deep_at(data)
+    if too_deep is not None:
+        raise YamlProblem(Problem(path, line_of(text, too_deep), None, _TOO_DEEP))
+    return data
+
+
+_TOO_DEEP = f"nested more than {MAX_DEPTH} levels deep"
+
+
+def _problem_of(exc: yaml.YAMLError | RecursionError, text: str, path: Path | str) -> Problem:
+    mark = (exc.problem_mark or exc.context_mark) if isinstance(exc, yaml.MarkedYAMLError) else None
+    # A parser may give up on deep nesting in words of its own, or by recursing too far: say it in ours.
+    too_deep_line = _line_nested_too_deep(text if mark is None else text[: mark.index])
+    if too_deep_line is not None:
+        return Problem(path, too_deep_line, None, _TOO_DEEP)
+    if isinstance(exc, yaml.MarkedYAMLError):
         message = " ".join(str(part) for part in (exc.context, exc.problem) if part)
         if "constructor" in message and "tag" in message:
             message = f"tags such as {_tag_of(exc)} are not allowed in llmpick files"
-        raise YamlProblem(Problem(path, line, None, f"YAML syntax: {message}")) from None
-    except yaml.YAMLError as exc:
-        raise YamlProblem(Problem(path, None, None, f"YAML: {exc}")) from None
-    except RecursionError:
-        raise YamlProblem(Problem(path, None, None, f"nested more than {MAX_DEPTH} levels deep")) from None
-    if _depth(data) > MAX_DEPTH:
-        raise YamlProblem(Problem(path, None, None, f"nested more than {MAX_DEPTH} levels deep"))
-    return data
+        return Problem(path, mark.line + 1 if mark else None, None, f"YAML syntax: {message}")
+    return Problem(path, None, None, f"YAML: {exc}")
+
+
+def _line_nested_too_deep(text: str) -> int | None:
+    """The line where collections first nest deeper than MAX_DEPTH in `text`, read event by event up to there.
+
+    Given the text before a parser error, the parser reaches the error's cause without stopping at it."""
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=SafeLoader):
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    return event.start_mark.line + 1
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+    except yaml.YAMLError:
+        pass
+    return None
 
 
 def load_file(path: Path) -> tuple[Any, str]:
@@ -73,23 +100,22 @@ def _tag_of(exc: yaml.MarkedYAMLError) -> str:
     return problem[start:] if start >= 0 else "!!python/..."
 
 
-def _depth(node: Any) -> int:
+def _too_deep_at(node: Any) -> tuple[str | int, ...] | None:
+    """The keys and indices of the first container nested deeper than MAX_DEPTH, or None."""
     # iterative, and each container counted once, so aliases cannot blow it up
     seen: set[int] = set()
-    deepest = 0
-    stack = [(node, 1)]
+    stack: list[tuple[Any, tuple[str | int, ...]]] = [(node, ())]
     while stack:
-        item, depth = stack.pop()
+        item, loc = stack.pop()
         if isinstance(item, (dict, list)):
             if id(item) in seen:
                 continue
             seen.add(id(item))
-            deepest = max(deepest, depth)
-            if depth > MAX_DEPTH:
-                return depth
-            children = item.values() if isinstance(item, dict) else item
-            stack.extend((child, depth + 1) for child in children)
-    return deepest
+            if len(loc) >= MAX_DEPTH:
+                return loc
+            pairs = item.items() if isinstance(item, dict) else enumerate(item)
+            stack.extend((child, (*loc, key)) for key, child in pairs)
+    return None
 
 
 def line_of(text: str, loc: tuple[str | int, ...]) -> int | None:

@@ -131,10 +131,22 @@ def test_huge_file_is_rejected_without_parsing(tmp_path):
     assert "huge.yaml: file is 47.8 MB; the limit is 2 MB" in problem
 
 
-def test_deeply_nested_document_is_rejected(tmp_path):
-    (tmp_path / "deep.yaml").write_text("a: " + "[" * 5000 + "]" * 5000 + "\n")
+@pytest.mark.parametrize("depth", [33, 5000, 100_000])
+def test_deeply_nested_document_is_rejected_at_its_line(tmp_path, depth):
+    # Past some depth the YAML parser gives up in words of its own (PyYAML 6.0.4 does at 1000 levels):
+    # llmpick still reports its own limit, with the file and line, as one problem, exit 1, no traceback.
+    (tmp_path / "deep.yaml").write_text("id: x\nnotes:\n  a: " + "[" * depth + "]" * depth + "\n")
     [problem] = problems_of(tmp_path)
-    assert "nested more than 32 levels deep" in problem
+    assert problem == f"{tmp_path / 'deep.yaml'}:3: nested more than 32 levels deep"
+    result = run("validate", tmp_path)
+    assert result.exit_code == 1, result.output
+    assert "deep.yaml:3: nested more than 32 levels deep" in result.stderr and "Traceback" not in result.output
+
+
+def test_deep_block_nesting_is_rejected_at_its_line(tmp_path):
+    (tmp_path / "deep.yaml").write_text("a:\n" + "".join("  " * i + "- \n" for i in range(1, 40)))
+    [problem] = problems_of(tmp_path)
+    assert problem == f"{tmp_path / 'deep.yaml'}:33: nested more than 32 levels deep"
 
 
 def test_all_problems_are_reported_at_once(tmp_path):
