@@ -12,7 +12,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import CatalogError, NotFoundError, Problem, UsageError, suggest
+from .errors import CatalogError, NotFoundError, Problem, UsageError, suggest, validation_message
 
 if TYPE_CHECKING:
     from .cache import Spill
@@ -411,16 +411,8 @@ def located(exc: Any, path: Path, text: str, prefix: tuple = (), fields: Iterabl
     problems = []
     for error in exc.errors(include_url=False):
         loc = prefix + tuple(error["loc"])
-        message = error["msg"].removeprefix("Value error, ")
         field_name = ".".join(str(part) for part in error["loc"]) or None
-        if error["type"] == "extra_forbidden":
-            hint = suggest(str(loc[-1]), known)
-            message = "unknown key" + (f"; did you mean {hint[0]!r}?" if hint else "")
-        elif error["type"] == "missing":
-            message = "required field is missing"
-        elif error["type"] == "literal_error":
-            message = f"{error['input']!r} is not allowed; {error['msg'].removeprefix('Input should be ')}"
-        problems.append(Problem(path, line_of(text, loc), field_name, message))
+        problems.append(Problem(path, line_of(text, loc), field_name, validation_message(error, known)))
     return problems
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1  # invalid cards, policy violations, drift
@@ -93,3 +95,57 @@ def unknown_choice(kind: str, value: str, choices: list[str] | tuple[str, ...], 
     """'unknown task 'cod'; did you mean 'code'?', or the `otherwise` advice when nothing is close."""
     hint = suggest(value, choices)
     return f"unknown {kind} {value!r}" + (f"; did you mean {hint[0]!r}?" if hint else f"; {otherwise}")
+
+
+# A pydantic error type -> llmpick's words (the type codes are pydantic's stable API; its sentences are not ours).
+_TYPE_WORDS = {
+    "missing": "required field is missing",
+    "string_type": "expected text",
+    "int_type": "expected a whole number",
+    "int_parsing": "expected a whole number",
+    "int_from_float": "expected a whole number",
+    "float_type": "expected a number",
+    "float_parsing": "expected a number",
+    "finite_number": "expected a finite number",
+    "bool_type": "expected true or false",
+    "bool_parsing": "expected true or false",
+    "list_type": "expected a list",
+    "tuple_type": "expected a list",
+    "set_type": "expected a list",
+    "dict_type": "expected a mapping of keys to values",
+    "model_type": "expected a mapping of keys to values",
+    "model_attributes_type": "expected a mapping of keys to values",
+    "date_type": "expected a date (YYYY-MM-DD)",
+    "date_parsing": "expected a date (YYYY-MM-DD)",
+    "date_from_datetime_parsing": "expected a date (YYYY-MM-DD)",
+    "date_from_datetime_inexact": "expected a date (YYYY-MM-DD), not a time",
+    "url_parsing": "expected a URL",
+    "url_scheme": "expected an http(s) URL",
+}
+_BOUND_WORDS = {
+    "greater_than": "must be greater than {gt}",
+    "greater_than_equal": "must be at least {ge}",
+    "less_than": "must be less than {lt}",
+    "less_than_equal": "must be at most {le}",
+    "string_too_short": "must have at least {min_length} characters",
+    "string_too_long": "must have at most {max_length} characters",
+    "too_short": "must have at least {min_length} items",
+    "too_long": "must have at most {max_length} items",
+    "string_pattern_mismatch": "must match the pattern {pattern}",
+}
+
+
+def validation_message(error: Mapping[str, Any], known_fields: Sequence[str] = ()) -> str:
+    """One pydantic error (from `ValidationError.errors()`) in llmpick's words; `known_fields` feeds
+    "did you mean" for an unknown key."""
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        hint = suggest(str(error["loc"][-1]), known_fields) if error["loc"] else []
+        return "unknown key" + (f"; did you mean {hint[0]!r}?" if hint else "")
+    if kind in ("literal_error", "enum"):
+        return f"{error['input']!r} is not allowed; expected {error.get('ctx', {}).get('expected', 'another value')}"
+    if kind in _TYPE_WORDS:
+        return _TYPE_WORDS[kind]
+    if kind in _BOUND_WORDS:
+        return _BOUND_WORDS[kind].format_map(error.get("ctx", {}))
+    return str(error["msg"]).removeprefix("Value error, ")  # our own validators' words, or a rare type

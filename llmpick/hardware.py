@@ -14,7 +14,7 @@ from typing import Annotated, Literal
 from pydantic import Field
 
 from .cards import SLUG, Strict, Url
-from .errors import NotFoundError, UsageError
+from .errors import NotFoundError, UsageError, validation_message
 
 OS_RESERVE_GB = 2.0  # RAM left to the operating system and other programs for CPU inference
 # macOS lets the GPU wire about 2/3 of unified memory up to 36 GB and 3/4 above (recommendedMaxWorkingSetSize)
@@ -97,7 +97,8 @@ def load_gpus(paths: list[Path]) -> dict[str, Gpu]:
             raise CatalogError([exc.problem]) from None
         except ValidationError as exc:
             raise CatalogError([Problem(path, line_of(text, tuple(e["loc"])), ".".join(map(str, e["loc"])),
-                                        e["msg"]) for e in exc.errors(include_url=False)]) from None
+                                        validation_message(e, list(Gpu.model_fields)))
+                                for e in exc.errors(include_url=False)]) from None
     return table
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from .errors import CatalogError, Problem, UsageError
+from .errors import CatalogError, Problem, UsageError, validation_message
 
 if TYPE_CHECKING:
     from .catalog import Catalog
@@ -426,7 +426,7 @@ def _validated(draft: Draft, repo_id: str):
             name = ".".join(str(part) for part in error["loc"])
             if error["type"] == "missing" and any(p.field and p.field.startswith(name) for p in problems):
                 continue
-            problems.append(Problem(where, None, name or None, error["msg"].removeprefix("Value error, ")))
+            problems.append(Problem(where, None, name or None, validation_message(error, list(Card.model_fields))))
     if problems:
         raise DraftError(repo_id, problems)
     return card

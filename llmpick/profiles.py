@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from .errors import ConfigError, Problem, UsageError
+from .errors import ConfigError, Problem, UsageError, validation_message
 
 
 def requirements_from(profile: Path | None, flags: dict[str, Any]):
@@ -41,12 +41,7 @@ def requirements_from(profile: Path | None, flags: dict[str, Any]):
         for error in exc.errors(include_url=False):
             loc = tuple(error["loc"])
             name = ".".join(str(p) for p in loc)
-            message = error["msg"].removeprefix("Value error, ")
-            if error["type"] == "extra_forbidden":
-                from .errors import suggest
-
-                hint = suggest(str(loc[0]), list(Requirements.model_fields))
-                message = "unknown key" + (f"; did you mean {hint[0]!r}?" if hint else "")
+            message = validation_message(error, list(Requirements.model_fields))
             from_flag = loc and loc[0] in flags and flags[loc[0]] is not None
             where = "command line" if from_flag or profile is None else str(profile)
             line = None if from_flag or profile is None else line_of(text, loc)

@@ -248,5 +248,5 @@ def test_manifest_with_a_bad_models_entry_exits_2_at_its_line(sample):
     (sample / "llmpick.yaml").write_text("models:\n  - mistral-7b-v0.1\n  - {repo: x}\n")
     result = run("audit")
     assert result.exit_code == 2
-    assert "llmpick.yaml:3: models.1: Input should be a valid string" in result.stderr
+    assert "llmpick.yaml:3: models.1: expected text" in result.stderr
     assert "1 problem in the manifest" in result.stderr

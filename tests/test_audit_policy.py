@@ -59,7 +59,7 @@ def test_misspelled_condition_and_bad_values_are_located(tmp_path):
     path.write_text("require: comercial\ndeny_conditions:\n  - attribution\n  - reserch-only\n"
                     "unknown_models: fial\n")
     found = problems_of(load_policy, path)
-    assert f"{path}:1: require: 'comercial' is not allowed; 'commercial' or 'any'" in found
+    assert f"{path}:1: require: 'comercial' is not allowed; expected 'commercial' or 'any'" in found
     assert (f"{path}:4: deny_conditions.1: unknown condition 'reserch-only'; did you mean 'research-only'?"
             in found)
     assert any(p.startswith(f"{path}:5: unknown_models:") for p in found)

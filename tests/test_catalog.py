@@ -197,3 +197,19 @@ def test_bad_flag_is_a_usage_error(fixture_catalog):
     result = run("list", "--comercial")
     assert result.exit_code == 2
     assert "--comercial" in result.output
+
+
+@pytest.mark.parametrize(
+    ("fields", "expected"),
+    [
+        ({"context_length": "long"}, "context_length: expected a whole number"),
+        ({"languages": "en"}, "languages: expected a list"),
+        ({"released": "last year"}, "released: expected a date (YYYY-MM-DD)"),
+        ({"openness": "open"}, "openness: expected a mapping of keys to values"),
+        ({"licence": "mit"}, "licence: unknown key; did you mean 'license'?"),
+    ],
+)
+def test_wrong_types_are_reported_in_llmpicks_words(tmp_path, fields, expected):
+    write_card(tmp_path, id="x-1", hf_repos=[], **fields)
+    [problem] = problems_of(tmp_path)
+    assert problem.endswith(expected), problem
