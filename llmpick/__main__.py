@@ -24,7 +24,7 @@ def main() -> None:
     # thresholds would keep rescanning a large catalog's objects. Collect rarely rather than never, so that
     # long commands (audit of a big tree, sync) stay bounded: measured at 100,000 cards, 3.5 s vs 3.25 s off.
     gc.set_threshold(50_000, 20, 20)
-    from llmpick.cli import run
+    from llmpick.cli.main import run
 
     run()
 

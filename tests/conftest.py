@@ -49,6 +49,6 @@ def write_card(directory: Path, name: str | None = None, **overrides) -> Path:
 
 
 def run(*args: str, **kwargs):
-    from llmpick.cli import app
+    from llmpick.cli.main import app
 
     return CliRunner().invoke(app, [str(a) for a in args], **kwargs)

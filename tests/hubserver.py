@@ -151,7 +151,7 @@ def hub(monkeypatch, tmp_path, tmp_path_factory) -> FakeHub:
     monkeypatch.setenv("HF_ENDPOINT", fake.url)
     for name in ("HF_TOKEN", "HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"):
         monkeypatch.delenv(name, raising=False)
-    monkeypatch.setattr("llmpick.hub.BACKOFF_SECONDS", 0.0)
+    monkeypatch.setattr("llmpick.hub.client.BACKOFF_SECONDS", 0.0)
     # no agent-registry request to the fake server and no file written under ~/.cache/huggingface
     monkeypatch.setattr("huggingface_hub.constants.HF_HUB_DISABLE_TELEMETRY", True)
     # never send a developer's saved login to the fake server

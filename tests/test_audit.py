@@ -8,10 +8,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from llmpick import vocab
-from llmpick.audit import RULES, audit, gather, violations
-from llmpick.policy import Policy, PolicyException
-from llmpick.scan import Reference
+from llmpick.audit.findings import RULES, audit, gather, violations
+from llmpick.audit.policy import Policy, PolicyException
+from llmpick.audit.scan import Reference
+from llmpick.core import vocab
 from tests.audit_helpers import PROJECT, TODAY, catalog, line_containing, project, replace, shared_cache, warm_cache
 
 __all__ = ["catalog", "project", "shared_cache", "warm_cache"]  # fixtures

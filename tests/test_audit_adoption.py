@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from llmpick import resolve
-from llmpick.audit import RULES
-from llmpick.policy import Policy
+from llmpick.audit.findings import RULES
+from llmpick.audit.policy import Policy
+from llmpick.catalog import resolve
 from tests.audit_helpers import shared_cache, warm_cache
 from tests.conftest import run
 from tests.test_audit_cli import APP

@@ -8,7 +8,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from llmpick.policy import STARTER
+from llmpick.audit.policy import STARTER
 from tests.audit_helpers import PROJECT, line_containing, project, replace, shared_cache, warm_cache
 from tests.conftest import run
 

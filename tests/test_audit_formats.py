@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from llmpick.audit import RULES, audit, gather
-from llmpick.audit_format import AuditFormat, render
-from llmpick.policy import Policy, PolicyException
-from llmpick.sbom import cyclonedx_json
-from llmpick.scan import Reference
+from llmpick.audit.findings import RULES, audit, gather
+from llmpick.audit.policy import Policy, PolicyException
+from llmpick.audit.sbom import cyclonedx_json
+from llmpick.audit.scan import Reference
+from llmpick.render.audit import AuditFormat, render
 from tests.audit_helpers import PROJECT, TODAY, catalog, line_containing, shared_cache, warm_cache
 
 __all__ = ["catalog", "shared_cache", "warm_cache"]  # fixtures

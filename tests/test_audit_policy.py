@@ -9,8 +9,8 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from llmpick.errors import ConfigError, UsageError
-from llmpick.policy import STARTER, Policy, check_licenses, find_manifest, load_manifest, load_policy, toml_line
+from llmpick.audit.policy import STARTER, Policy, check_licenses, find_manifest, load_manifest, load_policy, toml_line
+from llmpick.core.errors import ConfigError, UsageError
 from tests.audit_helpers import catalog, shared_cache, warm_cache
 
 __all__ = ["catalog", "shared_cache", "warm_cache"]  # fixtures

@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from llmpick.cards import Architecture, Card
+from llmpick.catalog.cards import Architecture, Card
 from tests.conftest import card_data
 
 

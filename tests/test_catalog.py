@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from llmpick import load_catalog
-from llmpick.errors import CatalogError, UsageError
+from llmpick.core.errors import CatalogError, UsageError
 from tests.conftest import FIXTURE_CATALOG, card_data, run, write_card
 
 

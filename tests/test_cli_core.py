@@ -120,7 +120,7 @@ def test_schemas_accept_the_built_in_files_and_reject_unknown_keys():
 
 
 def test_manifest_and_policy_schemas_match_what_audit_accepts():
-    from llmpick.policy import STARTER
+    from llmpick.audit.policy import STARTER
 
     manifest, policy = schema_of("manifest"), schema_of("policy")
     starter = yaml.safe_load(STARTER)

@@ -8,7 +8,7 @@ import os
 import pytest
 
 from llmpick import load_catalog
-from llmpick.comparison import compare
+from llmpick.views.comparison import compare
 from tests.conftest import run
 
 

@@ -11,12 +11,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from llmpick import atomic, load_catalog
-from llmpick.catalog import CardStore
-from llmpick.comparison import export
-from llmpick.errors import UsageError
-from llmpick.fields import FIELDS
+from llmpick import load_catalog
+from llmpick.catalog.catalog import CardStore
+from llmpick.core import atomic
+from llmpick.core.errors import UsageError
 from llmpick.render import OutputFormat, render, sort_key, write
+from llmpick.views.comparison import export
+from llmpick.views.fields import FIELDS
 from tests.conftest import FIXTURE_CATALOG, run
 
 GOLDEN = Path(__file__).parent / "golden"

@@ -6,9 +6,9 @@ import subprocess
 
 import pytest
 
-from llmpick.catalog import builtin_catalog_dir
-from llmpick.errors import NotFoundError
-from llmpick.hardware import detect, find_gpu, hardware_for_gpu, load_gpus, parse_nvidia_smi
+from llmpick.advice.hardware import detect, find_gpu, hardware_for_gpu, load_gpus, parse_nvidia_smi
+from llmpick.catalog.catalog import builtin_catalog_dir
+from llmpick.core.errors import NotFoundError
 from tests.conftest import run
 
 TABLE = load_gpus([builtin_catalog_dir() / "gpus.yaml"])

@@ -6,8 +6,8 @@ import socket
 
 import pytest
 
-from llmpick.errors import ServiceError
-from llmpick.hub import HubClient, explain
+from llmpick.core.errors import ServiceError
+from llmpick.hub.client import HubClient, explain
 from tests import hubserver
 from tests.conftest import run
 from tests.hubserver import Fault
@@ -145,7 +145,7 @@ def test_endpoint_is_read_when_the_client_is_made_not_at_import(hub, monkeypatch
 
 
 def test_errors_that_are_not_hub_failures_are_not_disguised():
-    from llmpick.hub import Context
+    from llmpick.hub.client import Context
 
     assert explain(RuntimeError("bug"), Context(REPO, None, "http://x", 1.0, 1, ())) is None
 

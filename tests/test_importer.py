@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from llmpick import load_catalog
-from llmpick.cards import Card
+from llmpick.catalog.cards import Card
 from tests import hubserver
 from tests.conftest import run
 

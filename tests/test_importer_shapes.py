@@ -7,8 +7,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from llmpick import load_catalog
-from llmpick.cards import Architecture
-from llmpick.importer import config_shape, hub_license
+from llmpick.catalog.cards import Architecture
+from llmpick.hub.importer import config_shape, hub_license
 from tests.hubserver import share_catalog_cache
 
 

@@ -10,9 +10,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from llmpick import load_catalog
-from llmpick.cards import Card
-from llmpick.hardware import Hardware
-from llmpick.memory import GIB, PRECISION_ORDER, QUANTS, estimate, estimate_finetune, kv_cache_gb, weights_gb
+from llmpick.advice.hardware import Hardware
+from llmpick.advice.memory import GIB, PRECISION_ORDER, QUANTS, estimate, estimate_finetune, kv_cache_gb, weights_gb
+from llmpick.catalog.cards import Card
 from tests.conftest import card_data, run
 
 GGUF_SIZES = yaml.safe_load((Path(__file__).parent / "data" / "gguf_sizes.yaml").read_text())
@@ -136,7 +136,7 @@ def test_moe_never_needs_less_than_its_active_parameters(arch, context, quant):
 @settings(max_examples=60, deadline=None)
 @given(st.floats(1, 200), st.floats(0, 200), st.sampled_from(["llama-2-7b", "mixtral-8x7b-v0.1", "qwen3-8b"]))
 def test_more_vram_never_turns_a_fit_into_a_non_fit(catalog, vram, extra, model):
-    from llmpick.fit import fit
+    from llmpick.advice.fit import fit
 
     small = fit(catalog.get(model), Hardware(vram_gb=vram))
     large = fit(catalog.get(model), Hardware(vram_gb=vram + extra))

@@ -9,9 +9,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from llmpick import load_catalog
-from llmpick.advisor import HARD_RULES, Context, Requirements, active_rules, best_fit, judge
-from llmpick.hardware import Hardware
-from llmpick.memory import estimate
+from llmpick.advice.advisor import HARD_RULES, Context, Requirements, active_rules, best_fit, judge
+from llmpick.advice.hardware import Hardware
+from llmpick.advice.memory import estimate
 from tests.conftest import FIXTURE_CATALOG
 
 

@@ -4,7 +4,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from llmpick import load_catalog
-from llmpick.resolve import Resolution, resolve, split_fork
+from llmpick.catalog.resolve import Resolution, resolve, split_fork
 
 
 @pytest.fixture(scope="module")
@@ -112,7 +112,7 @@ def test_issue_models_resolve_in_the_builtin_catalog():
 
 def test_no_two_builtin_cards_share_a_fork_name():
     """Ambiguity would make the fork rule silently useless for those cards."""
-    from llmpick.resolve import _index
+    from llmpick.catalog.resolve import _index
 
     shared = {name: ids for name, ids in _index(load_catalog(), "forks").items() if len(ids) > 1}
     assert shared == {}

@@ -60,7 +60,8 @@ def test_commands_import_only_what_they_use(args):
 
 def test_help_does_not_load_the_catalog():
     modules = modules_after("--help")
-    for package in ("llmpick.catalog", "llmpick.advisor", "llmpick.cards", "yaml", *HEAVY_EVERYWHERE):
+    for package in ("llmpick.catalog.catalog", "llmpick.advice.advisor", "llmpick.catalog.cards", "yaml",
+                    *HEAVY_EVERYWHERE):
         assert not loaded(modules, package), package
 
 
@@ -72,7 +73,7 @@ def test_stored_help_is_what_typer_renders():
 
     env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}  # typer's default width
     typer_help = subprocess.run(
-        [sys.executable, "-c", "import sys; from llmpick.cli import run; sys.argv = ['llmpick', '--help']; run()"],
+        [sys.executable, "-c", "import sys; from llmpick.cli.main import run; sys.argv = ['llmpick', '--help']; run()"],
         capture_output=True, text=True, check=False, env=env).stdout
     stored = Path(__file__).resolve().parent.parent / "llmpick" / "help.txt"
     if os.environ.get("LLMPICK_UPDATE_GOLDEN"):
@@ -97,7 +98,7 @@ def test_warm_start_reads_no_yaml():
 
 
 def command_names() -> list[str]:
-    from llmpick.cli import app
+    from llmpick.cli.main import app
 
     return [info.name for info in app.registered_commands]
 
@@ -112,7 +113,7 @@ def test_every_command_is_registered_under_its_name():
 def test_the_command_that_runs_is_built_alone_and_behaves_the_same(args):
     from typer.testing import CliRunner
 
-    from llmpick.cli import app, invoked
+    from llmpick.cli.main import app, invoked
 
     narrowed = invoked(args)
     assert [info.name for info in narrowed.registered_commands] == [args[0]]
@@ -123,6 +124,6 @@ def test_the_command_that_runs_is_built_alone_and_behaves_the_same(args):
 
 @pytest.mark.parametrize("args", [[], ["--version"], ["recomend"], ["-h", "recommend"]])
 def test_anything_but_a_command_name_gets_the_whole_app(args):
-    from llmpick.cli import app, invoked
+    from llmpick.cli.main import app, invoked
 
     assert invoked(args) is app

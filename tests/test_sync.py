@@ -115,7 +115,7 @@ def test_progress_goes_to_stderr_only_on_a_terminal(monkeypatch):
     import sys
 
     from llmpick import load_catalog
-    from llmpick.cli_hub import _progress
+    from llmpick.cli.hub import _progress
 
     class Terminal(io.StringIO):
         def isatty(self) -> bool:

@@ -7,7 +7,7 @@ import re
 from html import escape
 from typing import TextIO
 
-from ..vocab import VERDICT_WORDS as VERDICT_LABELS
+from ..core.vocab import VERDICT_WORDS as VERDICT_LABELS
 from . import Chart, Report, as_text, cell_text, sort_key
 
 # The policy forbids every fetch: a page that cannot load anything cannot leak or break offline.

@@ -1,0 +1,42 @@
+"""One model against one machine: memory for each quantization (and context), and whether it fits."""
+
+from __future__ import annotations
+
+from dataclasses import fields
+from typing import Any
+
+from ..catalog.cards import Card
+from .hardware import Hardware
+from .memory import PRECISION_ORDER, Estimate, decode_tokens_per_s, estimate, estimate_finetune
+
+FIT_QUANTS = ("fp16", "q8_0", "q6_k", "q5_k_m", "q4_k_m", "q3_k_m", "q2_k")
+SWEEP = (2048, 8192, 32768, 131072)
+
+
+def sweep_contexts(card: Card) -> list[int]:
+    contexts = [c for c in SWEEP if c < card.context_length]
+    return contexts + [card.context_length]
+
+
+def fit(card: Card, hardware: Hardware | None, quants: list[str] | None = None, contexts: list[int] | None = None,
+        finetune: str | None = None, headroom_gb: float = 0.0) -> list[tuple[str, Estimate, dict[str, Any]]]:
+    """(label, estimate, row data) for every setting asked for, highest precision first."""
+    budget = None if hardware is None or hardware.budget_gb is None else hardware.budget_gb - headroom_gb
+    gpus = hardware.gpus if hardware is not None and hardware.device == "gpu" else 0
+    settings: list[tuple[str, Estimate]] = []
+    for context in contexts or [4096]:
+        if finetune:
+            settings.append((f"finetune {finetune}", estimate_finetune(card, finetune, seq_len=context)))
+            continue
+        for quant_id in sorted(quants or FIT_QUANTS, key=PRECISION_ORDER.index):
+            settings.append((quant_id, estimate(card, quant_id, context, gpus=gpus or 1)))
+    rows = []
+    for label, est in settings:
+        bandwidth = hardware.bandwidth_gbs if hardware is not None else None
+        tps = decode_tokens_per_s(est, bandwidth) if not finetune else None
+        data = {"model": card.id} | {f.name: getattr(est, f.name) for f in fields(est) if f.name != "explain"}
+        data.update(setting=label, total_gb=est.total_gb,
+                    fits=None if budget is None else est.total_gb <= budget,
+                    tokens_per_s=tps, notes=list(est.notes))
+        rows.append((label, est, data))
+    return rows

@@ -1,0 +1,269 @@
+"""Memory estimates: weights per quantization, KV cache per context, overhead, fine-tuning, decode speed.
+
+Every function is pure: a card and a setting in, an Estimate with a traceable breakdown out.
+Sizes are in GB of 2**30 bytes, the unit GPU memory is sold and reported in (nvidia-smi MiB / 1024).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import lru_cache, partial
+
+from ..catalog.cards import Architecture, Card
+from ..core.errors import UsageError, suggest
+
+GIB = 2**30
+
+
+@dataclass(frozen=True)
+class Quant:
+    id: str
+    bits: float  # effective bits per weight, scales and mixed tensors included
+    source: str
+    embeddings_16bit: bool = False  # GPTQ/AWQ/bitsandbytes leave embeddings and lm_head unquantized
+    moe_bits: float | None = None  # where a mixture applies differently to MoE expert tensors
+
+
+_LLAMA_CPP = "llama.cpp tools/quantize/README.md (bits per weight, Llama 2 7B)"
+_GGML = "ggml block layout (ggml-common.h)"
+QUANTS: dict[str, Quant] = {q.id: q for q in (
+    Quant("fp32", 32.0, "IEEE float32"),
+    Quant("bf16", 16.0, "bfloat16"),
+    Quant("fp16", 16.0, "IEEE float16"),
+    Quant("int8", 8.0, "bitsandbytes LLM.int8() (arXiv 2208.07339): int8 weights, 16-bit outliers", True),
+    Quant("q8_0", 8.5, f"{_GGML}: 32 int8 + one fp16 scale per block = 34 bytes / 32 weights"),
+    Quant("q6_k", 6.56, _LLAMA_CPP),
+    Quant("q5_k_m", 5.68, _LLAMA_CPP),
+    # llama.cpp's Q4_K_M mix upgrades half the ffn_down tensors to Q6_K by layer index; MoE expert tensors
+    # mostly stay Q4_K: TheBloke/Mixtral-8x7B-v0.1-GGUF Q4_K_M is 26.44 GB for 46.7B params = 4.53 bits
+    Quant("q4_k_m", 4.84, _LLAMA_CPP, moe_bits=4.53),
+    Quant("q4_0", 4.5, f"{_GGML}: 32 4-bit + one fp16 scale per block = 18 bytes / 32 weights"),
+    Quant("q3_k_m", 3.91, _LLAMA_CPP),
+    Quant("q2_k", 3.35, _LLAMA_CPP),
+    Quant("gptq-4bit", 4.16, "GPTQ (arXiv 2210.17323), group size 128: 4 bits + fp16 scale + 4-bit zero per group",
+          True),
+    Quant("awq-4bit", 4.16, "AWQ (arXiv 2306.00978), group size 128: 4 bits + fp16 scale + 4-bit zero per group",
+          True),
+    Quant("nf4", 4.127, "QLoRA (arXiv 2305.14314): NF4 with double quantization, 0.127 bits of constants", True),
+    Quant("mxfp4", 4.25, "OCP Microscaling spec v1.0: 4-bit E2M1 + one 8-bit scale per 32 weights"),
+)}
+# Higher precision first: the advisor takes the first one that fits.
+PRECISION_ORDER = ("fp32", "bf16", "fp16", "q8_0", "int8", "q6_k", "q5_k_m", "q4_k_m", "awq-4bit", "gptq-4bit",
+                   "q4_0", "mxfp4", "nf4", "q3_k_m", "q2_k")
+
+KV_BYTES = {"fp16": 2.0, "bf16": 2.0, "fp32": 4.0,
+            "q8_0": 34 / 32,  # llama.cpp --cache-type-k q8_0: ggml q8_0 block
+            "q4_0": 18 / 32}  # llama.cpp --cache-type-k q4_0: ggml q4_0 block
+
+# Named assumptions, shown in every breakdown.
+CUDA_CONTEXT_GB = 0.5  # CUDA context, cuBLAS workspace and allocator slack per GPU (typically 0.3-0.5 GiB)
+COMPUTE_UBATCH = 512  # tokens per compute micro-batch (llama.cpp default -ub 512)
+RWKV_STATE_VECTORS = 5  # RWKV-4 keeps 5 vectors of hidden_size per layer (ChatRWKV), in fp32
+BANDWIDTH_EFFICIENCY = 0.6  # share of peak memory bandwidth a decoder reaches in practice
+KV_BYTES_PER_TOKEN_PER_B = 2 * 32 * 4096 * 2 / 6.74  # Llama-2-7B's fp16 KV per token per billion params
+
+
+def quant(quant_id: str) -> Quant:
+    key = quant_id.lower()
+    found = QUANTS.get(key) or QUANTS.get(key.replace("-", "_"))
+    if found is None:
+        hint = suggest(quant_id, list(QUANTS))
+        raise UsageError(f"unknown quantization {quant_id!r}",
+                         "choose from " + ", ".join(QUANTS) + (f" (did you mean {hint[0]}?)" if hint else ""))
+    return found
+
+
+@dataclass(frozen=True)
+class Term:
+    name: str
+    gb: float
+    formula: str  # the computation with the card's values filled in
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """Memory at one setting. It depends only on the architecture and the setting, so cards that share an
+    architecture share their estimates (it names no model)."""
+
+    quant: str
+    context: int
+    batch: int
+    kv_dtype: str
+    weights_gb: float
+    kv_cache_gb: float
+    activations_gb: float
+    overhead_gb: float
+    read_per_token_gb: float  # bytes read from memory per generated token (active weights + KV)
+    approximate: bool = False
+    # builds the breakdown on demand: formula text costs more than the numbers and is rarely shown
+    explain: Callable[[], tuple[Term, ...]] = field(default=tuple, repr=False, compare=False)
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def total_gb(self) -> float:
+        return self.weights_gb + self.kv_cache_gb + self.activations_gb + self.overhead_gb
+
+    @property
+    def terms(self) -> tuple[Term, ...]:
+        return self.explain()
+
+
+def weights_gb(arch: Architecture, q: Quant) -> tuple[float, str]:
+    size, text = _weights(arch, q)
+    return size, text()
+
+
+def _weights(arch: Architecture, q: Quant) -> tuple[float, Callable[[], str]]:
+    params = arch.params_b * 1e9
+    if arch.is_moe and q.moe_bits:
+        size = params * q.moe_bits / 8 / GIB
+        return size, lambda: f"{arch.params_b:g}e9 params x {q.moe_bits:g} bits (MoE mix) / 8 = {size:.2f} GB"
+    if q.embeddings_16bit and arch.vocab_size and arch.hidden_size:
+        embed = arch.vocab_size * arch.hidden_size * (1 if arch.tied_embeddings else 2)
+        size = ((params - embed) * q.bits / 8 + embed * 2) / GIB
+        return size, lambda: (f"({arch.params_b:g}e9 - {embed:,} embedding) x {q.bits:g} bits / 8 + {embed:,} x 2 bytes"
+                              f" = {size:.2f} GB")
+    size = params * q.bits / 8 / GIB
+    return size, lambda: f"{arch.params_b:g}e9 params x {q.bits:g} bits / 8 = {size:.2f} GB"
+
+
+def kv_cache_gb(arch: Architecture, context: int, batch: int = 1, kv_dtype: str = "fp16") -> tuple[float, str, bool]:
+    """KV cache size, its formula, and whether it had to be approximated from the parameter count."""
+    size, text, approximate = _kv_cache(arch, context, batch, kv_dtype)
+    return size, text(), approximate
+
+
+def _kv_cache(arch: Architecture, context: int, batch: int, kv_dtype: str) -> tuple[float, Callable[[], str], bool]:
+    if kv_dtype not in KV_BYTES:
+        raise UsageError(f"unknown KV cache type {kv_dtype!r}", "choose from " + ", ".join(KV_BYTES))
+    nbytes = KV_BYTES[kv_dtype]
+    if arch.type == "encoder":
+        return 0.0, lambda: "encoder: no generation, no KV cache", False
+    if arch.type == "rnn":
+        if arch.layers and arch.hidden_size:
+            size = RWKV_STATE_VECTORS * arch.layers * arch.hidden_size * 4 * batch / GIB
+            return size, lambda: (f"RNN state, constant in context: {RWKV_STATE_VECTORS} x {arch.layers} layers x "
+                                  f"{arch.hidden_size} x 4 bytes x batch {batch} = {size:.3f} GB"), False
+        return 0.0, lambda: "RNN state, constant in context (size unknown, negligible)", True
+    layers, kv_heads, head = arch.layers, arch.kv_heads or arch.attention_heads, arch.head_size
+    if not (layers and kv_heads and head):
+        size = KV_BYTES_PER_TOKEN_PER_B * arch.params_b * context * batch * nbytes / 2 / GIB
+        return size, lambda: (f"approximate (no layer/head numbers in the card): {arch.params_b:g}B x "
+                              f"{KV_BYTES_PER_TOKEN_PER_B:,.0f} bytes/token/B x {context} tokens = {size:.2f} GB"), True
+    window = arch.sliding_window
+    windowed = (arch.sliding_window_layers or layers) if window and window < context else 0
+    full = layers - windowed
+    token_slots = full * context + windowed * (window or 0)
+    if arch.type == "encoder-decoder":
+        token_slots = (arch.decoder_layers or layers) * context * 2
+    size = 2 * kv_heads * head * token_slots * batch * nbytes / GIB
+
+    def text() -> str:
+        if arch.type == "encoder-decoder":
+            layers_text = f"{arch.decoder_layers or layers} decoder layers x 2 (self + cross attention)"
+        elif windowed:
+            layers_text = f"({full} layers x {context} + {windowed} sliding layers x {window}) tokens"
+        else:
+            layers_text = f"{layers} layers x {context} tokens"
+        return (f"2 (K,V) x {layers_text} x {kv_heads} KV heads x {head} head dim x batch {batch} x "
+                f"{nbytes:g} bytes ({kv_dtype}) = {size:.2f} GB")
+    return size, text, False
+
+
+def estimate(card: Card, quant_id: str = "q4_k_m", context: int = 4096, batch: int = 1,
+             kv_dtype: str = "fp16", gpus: int = 1) -> Estimate:
+    """Memory to run `card` (a Card or anything with its architecture and context_length) at one setting."""
+    if context <= 0 or batch <= 0:
+        raise UsageError("context and batch must be positive")
+    arch = card.architecture
+    q = quant(quant_id)
+    parts = _inference(arch, q.id, context, batch, kv_dtype)
+    w, _, kv, _, kv_approx, activations, _, active = parts
+    overhead = CUDA_CONTEXT_GB * max(gpus, 1)
+    notes = []
+    if arch.is_moe:
+        notes.append(f"MoE: all {arch.params_b:g}B parameters are resident; "
+                     f"{arch.active_params_b or arch.params_b:g}B are read per token")
+    if context > card.context_length:
+        notes.append(f"{context} tokens exceeds the model's context length ({card.context_length})")
+    if kv_approx:
+        notes.append("approximate: the card lacks layer/head numbers, KV cache scaled from the parameter count")
+    return Estimate(q.id, context, batch, kv_dtype, w, kv, activations, overhead, active + kv,
+                    kv_approx, partial(_terms, parts, q, overhead, gpus), tuple(notes))
+
+
+@lru_cache(maxsize=8192)  # many cards share an architecture (fine-tunes of one base): compute it once
+def _inference(arch: Architecture, quant_id: str, context: int, batch: int, kv_dtype: str) -> tuple:
+    q = QUANTS[quant_id]
+    w, w_text = _weights(arch, q)
+    kv, kv_text, kv_approx = _kv_cache(arch, context, batch, kv_dtype)
+    width = (arch.hidden_size or 4096) * 4 + (arch.vocab_size or 32000)
+    activations = min(context, COMPUTE_UBATCH) * batch * width * 4 / GIB
+
+    def act_text() -> str:
+        return (f"{min(context, COMPUTE_UBATCH)} tokens per micro-batch x batch {batch} x (4 x hidden "
+                f"{arch.hidden_size or '4096 (assumed)'} + vocab {arch.vocab_size or '32000 (assumed)'}) x 4 bytes"
+                f" = {activations:.2f} GB")
+    active = (arch.active_params_b or arch.params_b) * 1e9 * q.bits / 8 / GIB
+    return w, w_text, kv, kv_text, kv_approx, activations, act_text, active
+
+
+def _terms(parts: tuple, q: Quant, overhead: float, gpus: int) -> tuple[Term, ...]:
+    w, w_text, kv, kv_text, _, activations, act_text, _ = parts
+    return (
+        Term("weights", w, w_text() + f"  [{q.id}: {q.source}]"),
+        Term("kv cache", kv, kv_text()),
+        Term("activations", activations, act_text()),
+        Term("overhead", overhead, f"{CUDA_CONTEXT_GB} GB CUDA context and workspace x {max(gpus, 1)} GPU(s)"),
+    )
+
+
+def decode_tokens_per_s(est: Estimate, bandwidth_gbs: float | None) -> float | None:
+    """Estimated generation speed: usable bandwidth / bytes read per token. An estimate, not a promise."""
+    if not bandwidth_gbs or est.read_per_token_gb <= 0:
+        return None
+    return BANDWIDTH_EFFICIENCY * bandwidth_gbs * 1e9 / (est.read_per_token_gb * GIB)
+
+
+# --- fine-tuning -----------------------------------------------------------------------------
+
+LORA_RANK = 16  # adapters on the attention projections (q, k, v, o) of every layer
+TRAINABLE_BYTES = 16  # fp16 weight + fp16 grad + fp32 master copy + two fp32 Adam moments (ZeRO, arXiv 1910.02054)
+FROZEN_BYTES = {"full": 0.0, "lora": 2.0, "qlora": QUANTS["nf4"].bits / 8}
+
+
+def estimate_finetune(card: Card, method: str, seq_len: int = 2048, batch: int = 1) -> Estimate:
+    """Memory to fine-tune `card` with full fine-tuning, LoRA or QLoRA (gradient checkpointing assumed)."""
+    if method not in FROZEN_BYTES:
+        raise UsageError(f"unknown fine-tuning method {method!r}", "choose from full, lora, qlora")
+    arch = card.architecture
+    params = arch.params_b * 1e9
+    layers = arch.layers or 32
+    hidden = arch.hidden_size or 4096
+    if method == "full":
+        trainable = params
+        frozen_gb = 0.0
+        weights_formula = f"{arch.params_b:g}e9 params x {TRAINABLE_BYTES} bytes (weights, grads, Adam, fp32 master)"
+    else:
+        kv_width = (arch.kv_heads or arch.attention_heads or 1) * (arch.head_size or hidden // 32)
+        q_width = (arch.attention_heads or 32) * (arch.head_size or hidden // 32)
+        # q, k, v, o each get A (in x r) and B (r x out)
+        trainable = layers * LORA_RANK * ((hidden + q_width) * 2 + (hidden + kv_width) * 2)
+        frozen_gb = params * FROZEN_BYTES[method] / GIB
+        weights_formula = (f"frozen {arch.params_b:g}e9 x {FROZEN_BYTES[method]:.3g} bytes + "
+                           f"{trainable / 1e6:.1f}M LoRA params (rank {LORA_RANK}) x {TRAINABLE_BYTES} bytes")
+    train_gb = trainable * TRAINABLE_BYTES / GIB
+    weights = frozen_gb + train_gb
+    # with gradient checkpointing each layer keeps its fp16 input (Korthikanti et al., arXiv 2205.05198)
+    activations = 2 * layers * hidden * seq_len * batch / GIB + seq_len * batch * (arch.vocab_size or 32000) * 4 / GIB
+    act_formula = (f"2 bytes x {layers} layers x {hidden} hidden x {seq_len} tokens x batch {batch} (checkpointed) "
+                   f"+ fp32 logits {seq_len} x {arch.vocab_size or 32000} = {activations:.2f} GB")
+    terms = (
+        Term("weights + optimizer", weights, weights_formula + f" = {weights:.2f} GB"),
+        Term("activations", activations, act_formula),
+        Term("overhead", CUDA_CONTEXT_GB, f"{CUDA_CONTEXT_GB} GB CUDA context and workspace"),
+    )
+    return Estimate(f"finetune-{method}", seq_len, batch, "fp16", weights, 0.0, activations,
+                    CUDA_CONTEXT_GB, 0.0, arch.layers is None, lambda: terms,
+                    (f"{method}: {trainable / 1e6:,.1f}M trainable parameters",))

@@ -1,0 +1,207 @@
+"""The model card schema (pydantic), including the parameter count implied by the architecture."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+
+from ..core import vocab
+
+PARAMS_TOLERANCE = 0.10
+
+SLUG = r"^[a-z0-9][a-z0-9.\-]*$"
+URL = r"^https?://\S+$"
+HF_REPO = r"^[A-Za-z0-9][A-Za-z0-9_.\-]*/[A-Za-z0-9][A-Za-z0-9_.\-]*$"
+
+Slug = Annotated[str, Field(pattern=SLUG, max_length=120)]
+Url = Annotated[str, Field(pattern=URL, max_length=2000)]
+HfRepo = Annotated[str, Field(pattern=HF_REPO, max_length=200)]
+Task = Literal[vocab.TASKS]  # type: ignore[valid-type]
+Modality = Literal[vocab.MODALITIES]  # type: ignore[valid-type]
+Openness = Literal[vocab.OPENNESS_LEVELS]  # type: ignore[valid-type]
+Provenance = Literal[vocab.PROVENANCE_FLAGS]  # type: ignore[valid-type]
+Quantization = Literal[vocab.QUANTIZATIONS]  # type: ignore[valid-type]
+Positive = Annotated[float, Field(gt=0)]
+Count = Annotated[int, Field(gt=0)]
+
+
+def _language(code: str) -> str:
+    if code not in vocab.LANGUAGES:
+        known = vocab.language_code(code)
+        hint = f"; use {known!r}" if known else ""
+        raise ValueError(f"{code!r} is not an ISO 639-1 language code{hint}")
+    return code
+
+
+def _unique(items: list) -> list:
+    duplicates = sorted({str(x) for x in items if items.count(x) > 1})
+    if duplicates:
+        raise ValueError(f"listed more than once: {', '.join(duplicates)}")
+    return items
+
+
+Language = Annotated[str, AfterValidator(_language)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
+
+
+class Architecture(Strict):
+    type: Literal[vocab.ARCHITECTURES]  # type: ignore[valid-type]
+    params_b: Positive
+    active_params_b: Positive | None = None
+    layers: Count | None = None
+    decoder_layers: Count | None = None
+    hidden_size: Count | None = None
+    attention_heads: Count | None = None
+    kv_heads: Count | None = None
+    head_dim: Count | None = None
+    intermediate_size: Count | None = None
+    ffn: Literal["gated", "plain"] = "gated"
+    vocab_size: Count | None = None
+    tied_embeddings: bool = False
+    experts: Count | None = None
+    experts_per_token: Count | None = None
+    shared_experts: Annotated[int, Field(ge=0)] | None = None
+    sliding_window: Count | None = None
+    sliding_window_layers: Count | None = None
+
+    @property
+    def is_moe(self) -> bool:
+        return self.type == "moe-decoder"
+
+    @property
+    def head_size(self) -> int | None:
+        if self.head_dim:
+            return self.head_dim
+        if self.hidden_size and self.attention_heads:
+            return self.hidden_size // self.attention_heads
+        return None
+
+    def computed_params(self) -> float | None:
+        """Parameters (billions) implied by the architecture numbers, or None if some are missing.
+
+        Counts the weight matrices (embeddings, attention, feed-forward); norms and biases are
+        well under 1% and left out.
+        """
+        h, layers, inter, vocab_size = self.hidden_size, self.layers, self.intermediate_size, self.vocab_size
+        if not (h and layers and inter and vocab_size):
+            return None
+        embeddings = vocab_size * h * (1 if self.tied_embeddings else 2)
+        if self.type == "rnn":  # RWKV: time-mix (4 h x h) + channel-mix (key, value, receptance)
+            return (embeddings + layers * (4 * h * h + 2 * h * inter + h * h)) / 1e9
+        heads = self.attention_heads
+        if heads:
+            d = self.head_size or h // heads
+            kv = self.kv_heads or heads
+            attention = 2 * h * heads * d + 2 * h * kv * d
+        else:
+            attention = 4 * h * h
+        matrices = 3 if self.ffn == "gated" else 2
+        ffn = matrices * h * inter * ((self.experts or 1) + (self.shared_experts or 0) if self.is_moe else 1)
+        total = embeddings + layers * (attention + ffn)
+        if self.type == "encoder-decoder":
+            total += (self.decoder_layers or layers) * (2 * attention + ffn)
+        return total / 1e9
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Architecture:
+        moe_only = {"active_params_b": self.active_params_b, "experts": self.experts,
+                    "experts_per_token": self.experts_per_token, "shared_experts": self.shared_experts}
+        if not self.is_moe:
+            given = [name for name, value in moe_only.items() if value is not None]
+            if given:
+                raise ValueError(f"{', '.join(given)} only apply to type moe-decoder (this is {self.type})")
+        if self.active_params_b is not None and self.active_params_b >= self.params_b:
+            raise ValueError(f"active_params_b ({self.active_params_b}) must be below params_b ({self.params_b})")
+        if self.experts and self.experts_per_token and self.experts_per_token > self.experts:
+            raise ValueError(f"experts_per_token ({self.experts_per_token}) exceeds experts ({self.experts})")
+        if self.kv_heads and self.attention_heads and self.attention_heads % self.kv_heads:
+            raise ValueError(f"kv_heads ({self.kv_heads}) must divide attention_heads ({self.attention_heads})")
+        if self.decoder_layers is not None and self.type != "encoder-decoder":
+            raise ValueError("decoder_layers only applies to type encoder-decoder")
+        if self.sliding_window_layers is not None:
+            if self.sliding_window is None:
+                raise ValueError("sliding_window_layers needs sliding_window")
+            if self.layers and self.sliding_window_layers > self.layers:
+                raise ValueError(f"sliding_window_layers ({self.sliding_window_layers}) exceeds layers ({self.layers})")
+        computed = self.computed_params()
+        if computed is not None and abs(computed - self.params_b) > PARAMS_TOLERANCE * self.params_b:
+            raise ValueError(
+                f"params_b {self.params_b} disagrees with the architecture numbers, which give "
+                f"{computed:.2f}B (more than {PARAMS_TOLERANCE:.0%} apart); check layers, hidden_size, "
+                "intermediate_size, vocab_size, ffn and tied_embeddings against config.json")
+        return self
+
+
+class HardwareClaim(Strict):
+    quantization: Quantization | None = None
+    device: Literal[vocab.DEVICES]  # type: ignore[valid-type]
+    vram_gb: Positive | None = None
+    ram_gb: Positive | None = None
+    source: Url
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _has_amount(self) -> HardwareClaim:
+        if self.vram_gb is None and self.ram_gb is None:
+            raise ValueError("give vram_gb or ram_gb")
+        return self
+
+
+class Benchmark(Strict):
+    score: float
+    source: Url
+    note: str | None = None
+
+
+class OpennessLevels(Strict):
+    weights: Openness
+    code: Openness
+    data: Openness
+
+
+class Card(Strict):
+    id: Slug
+    name: Annotated[str, Field(min_length=1, max_length=200)]
+    family: Slug
+    publisher: Annotated[str, Field(min_length=1, max_length=200)]
+    released: dt.date
+    base_model: Slug | None = None
+    license: Slug
+    architecture: Architecture
+    context_length: Count
+    languages: Annotated[list[Language], Field(min_length=1), AfterValidator(_unique)]
+    modalities: Annotated[list[Modality], Field(min_length=1), AfterValidator(_unique)] = ["text"]
+    tasks: Annotated[list[Task], Field(min_length=1), AfterValidator(_unique)]
+    openness: OpennessLevels
+    provenance: Annotated[list[Provenance], AfterValidator(_unique)] = []
+    hf_repos: Annotated[list[HfRepo], AfterValidator(_unique)] = []
+    aliases: Annotated[list[Annotated[str, Field(min_length=1, max_length=200)]], AfterValidator(_unique)] = []
+    hardware_claims: list[HardwareClaim] = []
+    benchmarks: dict[Annotated[str, Field(pattern=SLUG)], Benchmark] = {}
+    links: dict[str, Url] = {}
+    sources: Annotated[list[Url], Field(min_length=1)]
+    verified: dt.date
+    notes: str | None = None
+
+    @model_validator(mode="after")
+    def _lineage_not_self(self) -> Card:
+        if self.base_model == self.id:
+            raise ValueError("base_model cannot be the card itself")
+        return self
+
+    @property
+    def params_b(self) -> float:
+        return self.architecture.params_b
+
+    def speaks(self, language: str) -> bool:
+        return language in self.languages
+
+
+def slugify(text: str) -> str:
+    return re.sub(r"[^a-z0-9.]+", "-", text.lower()).strip("-.")

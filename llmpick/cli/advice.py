@@ -1,0 +1,256 @@
+"""Commands that choose a model: recommend, compare, export, fit, hardware."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from ..core.errors import LlmpickError
+from ..render import OutputFormat
+from .common import CatalogOpt, FormatOpt, OutputOpt, command, emit, load
+from .options import (
+    CommercialOpt,
+    ContextOpt,
+    CpuOnlyOpt,
+    CpuOpt,
+    ExcludeLicensesOpt,
+    FamiliesOpt,
+    FullyOpenOpt,
+    GpuOpt,
+    GpusOpt,
+    HeadroomOpt,
+    LangOpt,
+    LicensesOpt,
+    MaxParamsOpt,
+    MinContextOpt,
+    MinParamsOpt,
+    ModalityOpt,
+    NoProvenanceOpt,
+    OpenWeightsOpt,
+    ProfileOpt,
+    QuantOpt,
+    RamOpt,
+    ReleasedAfterOpt,
+    StrictLicenseOpt,
+    TaskOpt,
+    VramOpt,
+    requirements_and_hardware,
+)
+
+
+@command("recommend")
+def recommend(
+    commercial: CommercialOpt = None,
+    strict_license: StrictLicenseOpt = None,
+    license: LicensesOpt = None,
+    exclude_license: ExcludeLicensesOpt = None,
+    no_provenance_risk: NoProvenanceOpt = None,
+    vram: VramOpt = None,
+    gpus: GpusOpt = None,
+    gpu: GpuOpt = None,
+    ram: RamOpt = None,
+    cpu_only: CpuOnlyOpt = None,
+    auto: Annotated[bool | None, typer.Option("--auto", help="Use the detected hardware (the default when "
+                                                 "no hardware flag is given).", show_default=False)] = None,
+    quant: QuantOpt = None,
+    context: ContextOpt = None,
+    headroom: HeadroomOpt = None,
+    lang: LangOpt = None,
+    task: TaskOpt = None,
+    modality: ModalityOpt = None,
+    min_context: MinContextOpt = None,
+    min_params: MinParamsOpt = None,
+    max_params: MaxParamsOpt = None,
+    open_weights: OpenWeightsOpt = None,
+    fully_open: FullyOpenOpt = None,
+    family: FamiliesOpt = None,
+    released_after: ReleasedAfterOpt = None,
+    prefer: Annotated[list[str] | None, typer.Option("--prefer", help="Shift weights toward quality, speed, "
+                                                        "context or license.", show_default=False)] = None,
+    profile: ProfileOpt = None,
+    top: Annotated[int | None, typer.Option("--top", help="How many to show (default 10).",
+                                               show_default=False)] = None,
+    show_all: Annotated[bool, typer.Option("--all", help="Also list rejected models with reasons.")] = False,
+    why_not: Annotated[str | None, typer.Option("--why-not", help="Explain why a model is (not) "
+                                                   "recommended.", show_default=False)] = None,
+    explain: Annotated[bool, typer.Option("--explain", help="Show every score component and formula.")] = False,
+    fmt: FormatOpt = OutputFormat.table,
+    output: OutputOpt = None,
+    catalog: CatalogOpt = None,
+) -> None:
+    """Rank the models you may legally and physically run, and say why.
+
+    Examples:
+
+      llmpick recommend --commercial --vram 12
+
+      llmpick recommend --commercial --vram 12 --lang zh --format json
+
+      llmpick recommend --gpu "RTX 4090" --task code --context 32k --explain
+
+      llmpick recommend --cpu-only --ram 8 --why-not mixtral-8x7b-v0.1
+    """
+    from ..advice.advisor import recommend as run_advisor
+    from ..views.reports import recommendation_report, why_not_report
+
+    loaded = load(catalog)
+    req, hardware = requirements_and_hardware(locals(), loaded, detect=True)
+    result = run_advisor(req, loaded, hardware)
+    if why_not:
+        emit(why_not_report(result, loaded.get(why_not).id), fmt, output)
+        return
+    emit(recommendation_report(result, loaded, show_all=show_all, explain=explain), fmt, output)
+
+
+@command("compare")
+def compare_command(
+    models: Annotated[list[str], typer.Argument(help="Two or more card ids or Hugging Face "
+                                                "repo ids.", show_default=False)],
+    context: ContextOpt = None,
+    diff: Annotated[bool, typer.Option("--diff", help="Mark the fields whose values differ.")] = False,
+    fmt: FormatOpt = OutputFormat.table,
+    output: OutputOpt = None,
+    catalog: CatalogOpt = None,
+) -> None:
+    """Models side by side: license and lineage, size, context, languages, memory, benchmarks, sources.
+
+    Examples:
+
+      llmpick compare llama-2-13b-chat mistral-7b-instruct-v0.2 yi-34b-chat --format markdown
+
+      llmpick compare mistral-7b-v0.1 qwen2.5-7b --diff --context 32k
+
+      llmpick compare llama-2-7b mistral-7b-v0.1 --format html --output compare.html
+    """
+    from ..core import parse
+    from ..views.comparison import DEFAULT_CONTEXT, compare
+
+    tokens = parse.tokens(context) if context else DEFAULT_CONTEXT
+    loaded = load(catalog)
+    emit(compare(loaded, models, context=tokens, diff=diff), fmt, output)
+
+
+@command("export")
+def export_command(
+    columns: Annotated[str | None, typer.Option("--columns", help="Comma-separated columns, in order "
+                                                "(see docs/export.md), e.g. id,params,license,memory_q4_k_m.",
+                                                show_default=False)] = None,
+    sort: Annotated[str | None, typer.Option("--sort", help="Column to sort by; -column for descending.",
+                                             show_default=False)] = None,
+    commercial: CommercialOpt = None,
+    strict_license: StrictLicenseOpt = None,
+    license: LicensesOpt = None,
+    exclude_license: ExcludeLicensesOpt = None,
+    no_provenance_risk: NoProvenanceOpt = None,
+    lang: LangOpt = None,
+    task: TaskOpt = None,
+    modality: ModalityOpt = None,
+    min_context: MinContextOpt = None,
+    min_params: MinParamsOpt = None,
+    max_params: MaxParamsOpt = None,
+    open_weights: OpenWeightsOpt = None,
+    fully_open: FullyOpenOpt = None,
+    family: FamiliesOpt = None,
+    released_after: ReleasedAfterOpt = None,
+    vram: VramOpt = None,
+    gpus: GpusOpt = None,
+    gpu: GpuOpt = None,
+    ram: RamOpt = None,
+    cpu_only: CpuOnlyOpt = None,
+    quant: QuantOpt = None,
+    context: ContextOpt = None,
+    headroom: HeadroomOpt = None,
+    profile: ProfileOpt = None,
+    fmt: FormatOpt = OutputFormat.table,
+    output: OutputOpt = None,
+    catalog: CatalogOpt = None,
+) -> None:
+    """The catalog, or the part that meets your constraints, as a table: one model per row.
+
+    Takes the constraints of `recommend`; hardware flags keep only the models that fit.
+
+    Examples:
+
+      llmpick export --commercial --format html --output models.html
+
+      llmpick export --lang zh --vram 12 --columns id,params,license,memory_q4_k_m --sort -params
+
+      llmpick export --format csv > models.csv
+    """
+    from ..advice.advisor import screen
+    from ..views.comparison import DEFAULT_CONTEXT, export
+    from ..views.fields import EXPORT_COLUMNS
+
+    loaded = load(catalog)
+    req, hardware = requirements_and_hardware(locals(), loaded, detect=False)
+    chosen = [c.strip() for c in columns.split(",") if c.strip()] if columns is not None else list(EXPORT_COLUMNS)
+    cards = screen(req, loaded, hardware)
+    report = export(loaded, cards, chosen, sort, context=req.context if context else DEFAULT_CONTEXT,
+                    constraints=[*req.given(), *([f"fits {hardware.describe()}"] if hardware else [])])
+    emit(report, fmt, output)
+
+
+@command("fit")
+def fit_command(
+    model: Annotated[str, typer.Argument(help="Card id or Hugging Face repo id.")],
+    vram: VramOpt = None,
+    gpus: GpusOpt = None,
+    gpu: GpuOpt = None,
+    ram: RamOpt = None,
+    cpu_only: CpuOpt = False,
+    quant: QuantOpt = None,
+    context: ContextOpt = None,
+    context_sweep: Annotated[bool, typer.Option("--context-sweep", help="Memory at 2k, 8k, 32k, 128k and the "
+                                                "model's maximum.")] = False,
+    finetune: Annotated[str | None, typer.Option("--finetune", help="lora, qlora or full.",
+                                                    show_default=False)] = None,
+    headroom: Annotated[float, typer.Option("--headroom", help="GB to keep free.")] = 0.0,
+    explain: Annotated[bool, typer.Option("--explain", help="Print each formula with the card's values.")] = False,
+    fmt: FormatOpt = OutputFormat.table,
+    output: OutputOpt = None,
+    catalog: CatalogOpt = None,
+) -> None:
+    """Will MODEL run on my hardware? Memory per quantization, what fits, and estimated speed.
+
+    Examples:
+
+      llmpick fit mixtral-8x7b-v0.1 --gpu "RTX 4090" --context 32k
+
+      llmpick fit llama-2-7b --vram 12 --context-sweep --explain
+
+      llmpick fit mistral-7b-v0.1 --vram 24 --finetune qlora
+    """
+    from ..advice.fit import fit, sweep_contexts
+    from ..advice.hardware import resolve
+    from ..advice.memory import quant as check_quant
+    from ..core import parse
+    from ..views.reports import fit_report
+
+    if finetune and finetune not in ("lora", "qlora", "full"):
+        raise LlmpickError(f"--finetune {finetune!r} is not one of lora, qlora, full")
+    loaded = load(catalog)
+    card = loaded.get(model)
+    quants = [check_quant(q).id for q in parse.items(quant)] or None
+    vram, ram = parse.gigabytes(vram, "--vram"), parse.gigabytes(ram, "--ram")
+    hardware = None
+    if vram or gpu or cpu_only or ram:
+        hardware = resolve(vram_gb=vram, gpus=gpus, gpu=gpu, ram_gb=ram, cpu_only=cpu_only,
+                           gpu_files=loaded.gpu_files)
+    contexts = sweep_contexts(card) if context_sweep else [parse.tokens(context) if context else 4096]
+    rows = fit(card, hardware, quants, contexts, finetune, headroom)
+    hardware_text = hardware.describe() if hardware else "none given (use --vram, --gpu, --ram or --cpu-only)"
+    emit(fit_report(card, [r[2] for r in rows], hardware_text, explain, [(r[0], r[1]) for r in rows]), fmt,
+         output)
+
+
+@command("hardware")
+def hardware_command(fmt: FormatOpt = OutputFormat.table) -> None:
+    """Show the local GPUs (NVML, nvidia-smi or Apple sysctl) and system RAM.
+
+    Example: llmpick hardware --format json
+    """
+    from ..advice.hardware import detect
+    from ..views.reports import hardware_report
+
+    emit(hardware_report(detect()), fmt)

@@ -1,0 +1,99 @@
+"""Options shared by the commands that take requirements and hardware (recommend, export, fit)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+VramOpt = Annotated[float | None, typer.Option("--vram", help="GPU memory per GPU, in GB.", show_default=False)]
+GpusOpt = Annotated[int | None, typer.Option("--gpus", help="Number of GPUs of that size.", show_default=False)]
+GpuOpt = Annotated[str | None, typer.Option("--gpu", help='GPU from the table, e.g. "RTX 4090" or '
+                                                '"2x A100 80GB".', show_default=False)]
+RamOpt = Annotated[float | None, typer.Option("--ram", help="System RAM in GB (for --cpu-only).",
+                                                 show_default=False)]
+CpuOpt = Annotated[bool, typer.Option("--cpu-only", help="Run on the CPU from system RAM.")]
+ContextOpt = Annotated[str | None, typer.Option("--context", help="Tokens of context you need: 4096, 8k, "
+                                                   "32k, 128k (default 4k).", show_default=False)]
+QuantOpt = Annotated[list[str] | None, typer.Option("--quant", help="Allowed quantizations, comma-separated "
+                                                       "(default fp16,q8_0,q4_k_m).", show_default=False)]
+
+
+CommercialOpt = Annotated[bool | None, typer.Option("--commercial", help="Effective license allows commercial "
+                                                  "use (conditional included, flagged).", show_default=False)]
+StrictLicenseOpt = Annotated[bool | None, typer.Option("--strict-license", help="Only unconditional commercial "
+                                                       "licenses.", show_default=False)]
+LicensesOpt = Annotated[list[str] | None, typer.Option("--license", help="Allowed license ids (comma-separated).",
+                                                       show_default=False)]
+ExcludeLicensesOpt = Annotated[list[str] | None, typer.Option("--exclude-license", help="License ids to exclude.",
+                                                              show_default=False)]
+NoProvenanceOpt = Annotated[bool | None, typer.Option("--no-provenance-risk", help="Exclude models trained on "
+                                                      "another vendor's outputs.", show_default=False)]
+LangOpt = Annotated[list[str] | None, typer.Option("--lang", help="Required languages: ISO codes or names "
+                                                   "(zh,en or chinese).", show_default=False)]
+TaskOpt = Annotated[list[str] | None, typer.Option("--task", help="chat, code, reasoning, math, ...",
+                                                   show_default=False)]
+ModalityOpt = Annotated[list[str] | None, typer.Option("--modality", help="Required input: image, audio.",
+                                                       show_default=False)]
+MinContextOpt = Annotated[str | None, typer.Option("--min-context", help="Minimum context the model must offer.",
+                                                   show_default=False)]
+MinParamsOpt = Annotated[float | None, typer.Option("--min-params", help="Minimum size, billions.",
+                                                    show_default=False)]
+MaxParamsOpt = Annotated[float | None, typer.Option("--max-params", help="Maximum size, billions.",
+                                                    show_default=False)]
+OpenWeightsOpt = Annotated[bool | None, typer.Option("--open-weights", help="Only freely downloadable weights "
+                                                     "(not gated).", show_default=False)]
+FullyOpenOpt = Annotated[bool | None, typer.Option("--fully-open", help="Weights, code and data open.",
+                                                   show_default=False)]
+FamiliesOpt = Annotated[list[str] | None, typer.Option("--family", help="Only these families.", show_default=False)]
+ReleasedAfterOpt = Annotated[str | None, typer.Option("--released-after", help="YYYY-MM-DD.", show_default=False)]
+CpuOnlyOpt = Annotated[bool | None, typer.Option("--cpu-only", help="Run on the CPU from system RAM.",
+                                                 show_default=False)]
+HeadroomOpt = Annotated[float | None, typer.Option("--headroom", help="GB to keep free.", show_default=False)]
+ProfileOpt = Annotated[Path | None, typer.Option("--profile", help="YAML file of requirements; flags win.",
+                                                 show_default=False)]
+
+
+def requirement_flags(values: dict[str, Any]) -> dict[str, Any]:
+    """Command-line values (by parameter name) as Requirements fields; None means 'not given'."""
+    from ..core import parse
+
+    def given(name: str) -> Any:
+        return values.get(name)
+
+    def listed(name: str) -> list[str] | None:
+        return parse.items(given(name)) or None
+
+    return {
+        "commercial": given("commercial"), "strict_license": given("strict_license"),
+        "licenses": listed("license"), "exclude_licenses": listed("exclude_license"),
+        "no_provenance_risk": given("no_provenance_risk"),
+        "vram_gb": parse.gigabytes(given("vram"), "--vram"), "gpus": given("gpus"), "gpu": given("gpu"),
+        "ram_gb": parse.gigabytes(given("ram"), "--ram"), "cpu_only": given("cpu_only"), "auto": given("auto"),
+        "quants": listed("quant"), "context": parse.tokens(given("context")) if given("context") else None,
+        "headroom_gb": given("headroom"), "languages": listed("lang"), "tasks": listed("task"),
+        "modalities": listed("modality"),
+        "min_context": parse.tokens(given("min_context"), "--min-context") if given("min_context") else None,
+        "min_params": given("min_params"), "max_params": given("max_params"),
+        "open_weights": given("open_weights"), "fully_open": given("fully_open"), "families": listed("family"),
+        "released_after": given("released_after"), "prefer": listed("prefer"), "top": given("top"),
+    }
+
+
+def requirements_and_hardware(values: dict[str, Any], catalog, detect: bool):
+    """Requirements from --profile and flags, checked against the catalog, and the hardware they describe.
+
+    Without a hardware flag the hardware is detected (`detect`) or left out (None)."""
+    from ..advice.hardware import resolve
+    from ..advice.profiles import requirements_from
+
+    flags = requirement_flags(values)
+    req = requirements_from(values.get("profile"), flags)
+    for license_id in [*req.licenses, *req.exclude_licenses]:
+        catalog.license(license_id)
+    if not detect and not (req.vram_gb or req.gpu or req.cpu_only or req.ram_gb):
+        return req, None
+    hardware = resolve(vram_gb=req.vram_gb, gpus=req.gpus if flags["gpus"] or req.gpus > 1 else None, gpu=req.gpu,
+                       ram_gb=req.ram_gb, cpu_only=req.cpu_only, auto=req.auto, gpu_files=catalog.gpu_files)
+    return req, hardware

@@ -1,0 +1,255 @@
+"""Turn catalog objects into Reports (rows for tables, plain data for JSON)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..catalog.cards import Card
+from ..catalog.catalog import Catalog
+from ..catalog.licenses import VERDICT_WORDS, EffectiveLicense
+from ..render import Report
+from .fields import claim_text, context_text, lineage_text, params_text, verdict_text
+
+
+def license_data(eff: EffectiveLicense) -> dict[str, Any]:
+    return {
+        "id": eff.license.id,
+        "commercial": eff.commercial,
+        "conditions": list(eff.conditions),
+        "decided_by": eff.decided_by,
+        "chain": [{"model": s.card_id, "license": s.license_id, "commercial": s.commercial} for s in eff.chain],
+        "provenance": [{"flag": flag, "model": model} for flag, model in eff.provenance],
+    }
+
+
+def card_summary(catalog: Catalog, card: Card) -> dict[str, Any]:
+    eff = catalog.effective_license(card.id)
+    arch = card.architecture
+    return {
+        "id": card.id,
+        "name": card.name,
+        "family": card.family,
+        "publisher": card.publisher,
+        "released": card.released.isoformat(),
+        "params_b": arch.params_b,
+        "active_params_b": arch.active_params_b,
+        "architecture": arch.type,
+        "context_length": card.context_length,
+        "languages": card.languages,
+        "tasks": card.tasks,
+        "modalities": card.modalities,
+        "license": card.license,
+        "effective_license": license_data(eff),
+        "hf_repos": card.hf_repos,
+    }
+
+
+def models_report(catalog: Catalog, cards: list[Card]) -> Report:
+    rows = []
+    for card in cards:
+        eff = catalog.effective_license(card.id)
+        rows.append({
+            "id": card.id, "params": params_text(card), "context": context_text(card.context_length),
+            "license": eff.license.id, "commercial": verdict_text(eff),
+            "languages": card.languages, "tasks": card.tasks, "verdict": eff.commercial,
+        })
+    columns = [("id", "Model"), ("params", "Params"), ("context", "Context"), ("license", "License"),
+               ("commercial", "Commercial"), ("languages", "Languages"), ("tasks", "Tasks")]
+    data = [card_summary(catalog, card) for card in cards]
+    return Report("models", columns, rows, data, notes=[f"{len(cards)} models"], row_class="verdict")
+
+
+def card_report(catalog: Catalog, card: Card) -> Report:
+    eff = catalog.effective_license(card.id)
+    data = card.model_dump(mode="json", exclude_none=True)
+    data["effective_license"] = license_data(eff)
+    data["file"] = catalog.origins[card.id]
+    chain = lineage_text(eff)
+    rows: list[dict[str, Any]] = []
+
+    def add(name: str, value: Any) -> None:
+        if value not in (None, [], {}, ""):
+            rows.append({"field": name, "value": value})
+
+    add("id", card.id)
+    add("name", card.name)
+    add("publisher", card.publisher)
+    add("family", card.family)
+    add("released", card.released.isoformat())
+    add("base model", card.base_model)
+    add("effective license", f"{eff.license.id}: {VERDICT_WORDS[eff.commercial]}"
+        + (f" (inherited from {eff.decided_by})" if eff.inherited else ""))
+    add("license chain", chain)
+    add("conditions", list(eff.conditions))
+    add("license summary", eff.license.summary)
+    add("provenance", [f"{flag} ({model})" for flag, model in eff.provenance])
+    arch = card.architecture
+    add("architecture", arch.type)
+    add("parameters", params_text(card))
+    for name in ("layers", "hidden_size", "attention_heads", "kv_heads", "head_dim", "intermediate_size",
+                 "vocab_size", "experts", "experts_per_token", "sliding_window"):
+        add(name.replace("_", " "), getattr(arch, name))
+    add("context length", card.context_length)
+    add("languages", card.languages)
+    add("modalities", card.modalities)
+    add("tasks", card.tasks)
+    add("openness", f"weights {card.openness.weights}, code {card.openness.code}, data {card.openness.data}")
+    add("hf repos", card.hf_repos)
+    add("aliases", card.aliases)
+    for name, bench in card.benchmarks.items():
+        add(f"benchmark {name}", f"{bench.score:g} ({bench.source})")
+    for claim in card.hardware_claims:
+        add("hardware claim", f"{claim_text(claim)} ({claim.source})")
+    add("sources", card.sources)
+    add("verified", card.verified.isoformat())
+    add("notes", card.notes)
+    add("file", catalog.origins[card.id])
+    return Report("model", [("field", "Field"), ("value", "Value")], rows, data, title=card.name)
+
+
+def licenses_report(catalog: Catalog, license_ids: list[str]) -> Report:
+    users: dict[str, list[str]] = {}
+    for card in catalog:
+        users.setdefault(card.license, []).append(card.id)
+    rows, data = [], []
+    for license_id in license_ids:
+        lic = catalog.licenses[license_id]
+        models = sorted(users.get(license_id, []))
+        rows.append({"id": lic.id, "commercial": lic.commercial, "conditions": lic.conditions,
+                     "summary": lic.summary, "models": len(models)})
+        entry = lic.model_dump(mode="json", exclude_none=True)
+        entry["models"] = models
+        data.append(entry)
+    columns = [("id", "License"), ("commercial", "Commercial"), ("conditions", "Conditions"),
+               ("summary", "Summary"), ("models", "Models")]
+    notes = []
+    if len(license_ids) == 1:
+        notes = [f"url: {data[0]['url']}", "models: " + (", ".join(data[0]["models"]) or "none")]
+    return Report("licenses", columns, rows, data, notes=notes)
+
+
+def gb(value: float) -> str:
+    return f"{value:.1f}"
+
+
+def pick_data(rank: int, pick: Any) -> dict[str, Any]:
+    est = pick.estimate
+    return {
+        "rank": rank, "model": pick.model, "name": pick.name, "quant": est.quant,
+        "memory": {"total_gb": round(est.total_gb, 3), "weights_gb": round(est.weights_gb, 3),
+                   "kv_cache_gb": round(est.kv_cache_gb, 3), "activations_gb": round(est.activations_gb, 3),
+                   "overhead_gb": round(est.overhead_gb, 3), "available_gb": round(pick.budget_gb, 3),
+                   "context": est.context, "approximate": est.approximate},
+        "tokens_per_s": None if pick.tokens_per_s is None else round(pick.tokens_per_s, 1),
+        "license": license_data(pick.license),
+        "score": round(pick.score, 4),
+        "components": {k: round(v, 4) for k, v in pick.components.items()},
+        "explanations": pick.explanations,
+        "reasons": list(pick.reasons),
+        "flags": list(pick.flags),
+    }
+
+
+def recommendation_report(rec: Any, catalog: Catalog, show_all: bool = False, explain: bool = False) -> Report:
+    rows = []
+    for rank, pick in enumerate(rec.top, 1):
+        est = pick.estimate
+        rows.append({
+            "rank": rank, "model": pick.model, "quant": est.quant,
+            "memory": f"{gb(est.total_gb)} / {gb(pick.budget_gb)} GB" + (" ≈" if est.approximate else ""),
+            "speed": "" if pick.tokens_per_s is None else f"~{pick.tokens_per_s:.0f}",
+            "context": context_text(catalog.get(pick.model).context_length),
+            "license": verdict_text(pick.license) if pick.license.commercial != "yes" else pick.license.license.id,
+            "score": f"{pick.score:.3f}",
+            "why": "; ".join(pick.reasons + tuple(f"[{f}]" for f in pick.flags)),
+            "verdict": pick.license.commercial,
+        })
+    columns = [("rank", "#"), ("model", "Model"), ("quant", "Quant"), ("memory", "Memory need / avail"),
+               ("speed", "Tok/s"), ("context", "Context"), ("license", "License"), ("score", "Score"),
+               ("why", "Why")]
+    notes = [f"hardware: {rec.hardware.describe()}; context {rec.requirements.context} tokens; "
+             f"quantizations {', '.join(rec.requirements.quants)}",
+             f"{len(rec.picks)} of {len(rec.picks) + len(rec.rejections)} models pass every rule; showing "
+             f"{len(rec.top)}"]
+    if not rec.picks:
+        notes.insert(0, "no model meets every requirement")
+    notes += [f"hint: {line}" for line in rec.advice]
+    if explain:
+        weights = ", ".join(f"{k} {v:.2f}" for k, v in rec.weights.items())
+        notes.append(f"score = weighted sum of components (weights: {weights})")
+        for rank, pick in enumerate(rec.top, 1):
+            notes.append(f"#{rank} {pick.model}: score {pick.score:.3f}")
+            for name, value in pick.components.items():
+                notes.append(f"    {name:<9} {value:.2f} x {rec.weights[name]:.2f}: {pick.explanations[name]}")
+            notes.append(f"    memory: {'; '.join(t.formula for t in pick.estimate.terms)}")
+    if show_all:
+        for model, rejections in sorted(rec.rejections.items()):
+            notes.append(f"rejected {model}: " + "; ".join(f"{r.rule}: {r.reason}" for r in rejections))
+    data = {
+        "requirements": rec.requirements.model_dump(mode="json"),
+        "hardware": {"description": rec.hardware.describe(), "device": rec.hardware.device,
+                     "vram_gb": rec.hardware.vram_gb, "gpus": rec.hardware.gpus,
+                     "bandwidth_gbs": rec.hardware.bandwidth_gbs, "ram_gb": rec.hardware.ram_gb,
+                     "budget_gb": rec.hardware.budget_gb},
+        "weights": rec.weights,
+        "recommendations": [pick_data(rank, pick) for rank, pick in enumerate(rec.top, 1)],
+        "accepted": len(rec.picks),
+        "rejections": [{"model": r.model, "rule": r.rule, "reason": r.reason}
+                       for rejections in rec.rejections.values() for r in rejections],
+        "advice": rec.advice,
+    }
+    return Report("recommendation", columns, rows, data, notes=notes, row_class="verdict")
+
+
+def why_not_report(rec: Any, model: str) -> Report:
+    verdict = rec.why_not(model)
+    if isinstance(verdict, list):
+        rows = [{"rule": r.rule, "reason": r.reason} for r in verdict]
+        data = {"model": model, "accepted": False, "rejections": rows}
+        notes = [f"{model} is rejected by {len(rows)} rule(s)"]
+    else:
+        rank = rec.picks.position(model) + 1
+        rows = [{"rule": f"{k} ({v:.2f} x {rec.weights[k]:.2f})", "reason": verdict.explanations[k]}
+                for k, v in verdict.components.items()]
+        data = {"model": model, "accepted": True, **pick_data(rank, verdict)}
+        notes = [f"{model} passes every rule: rank {rank} of {len(rec.picks)}, score {verdict.score:.3f}, "
+                 f"at {verdict.estimate.quant} ({verdict.estimate.total_gb:.1f} GB)"]
+    return Report("why-not", [("rule", "Rule"), ("reason", "Reason")], rows, data, notes=notes)
+
+
+def fit_report(card: Card, rows_data: list[dict[str, Any]], hardware_text: str, explain: bool,
+               terms: list[tuple[str, Any]]) -> Report:
+    rows = []
+    for entry in rows_data:
+        rows.append({
+            "setting": entry["setting"], "context": context_text(entry["context"]),
+            "weights": gb(entry["weights_gb"]), "kv": gb(entry["kv_cache_gb"]),
+            "overhead": gb(entry["activations_gb"] + entry["overhead_gb"]),
+            "total": gb(entry["total_gb"]) + (" ≈" if entry["approximate"] else ""),
+            "fits": {True: "yes", False: "no", None: "—"}[entry["fits"]],
+            "speed": "" if entry["tokens_per_s"] is None else f"~{entry['tokens_per_s']:.0f}",
+        })
+    columns = [("setting", "Setting"), ("context", "Context"), ("weights", "Weights GB"), ("kv", "KV cache GB"),
+               ("overhead", "Activ.+overhead GB"), ("total", "Total GB"), ("fits", "Fits"), ("speed", "Tok/s")]
+    notes = [f"{card.id}: {params_text(card)}, {card.architecture.type}, max context {card.context_length}",
+             f"hardware: {hardware_text}"]
+    notes += sorted({note for entry in rows_data for note in entry["notes"]})
+    if explain:
+        for label, est in terms:
+            notes.append(f"{label}:")
+            notes += [f"    {t.name}: {t.formula}" for t in est.terms]
+    data = {"model": card.id, "hardware": hardware_text, "rows": rows_data}
+    return Report("fit", columns, rows, data, notes=notes)
+
+
+def hardware_report(found: Any) -> Report:
+    rows = [{"device": g.name, "total": gb(g.total_gb), "free": "" if g.free_gb is None else gb(g.free_gb),
+             "via": g.via} for g in found.gpus]
+    if found.ram_gb:
+        rows.append({"device": "system RAM", "total": gb(found.ram_gb), "free": "", "via": "os"})
+    data = {"gpus": [{"name": g.name, "total_gb": round(g.total_gb, 3),
+                      "free_gb": None if g.free_gb is None else round(g.free_gb, 3), "via": g.via}
+                     for g in found.gpus],
+            "ram_gb": None if found.ram_gb is None else round(found.ram_gb, 3), "notes": list(found.notes)}
+    return Report("hardware", [("device", "Device"), ("total", "Total GB"), ("free", "Free GB"), ("via", "Via")],
+                  rows, data, notes=list(found.notes))
