@@ -33,7 +33,7 @@ def warm_cache(monkeypatch, shared_cache):
 
 @pytest.fixture(scope="session")
 def catalog(shared_cache):
-    from llmpick.catalog.catalog import builtin_catalog_dir, load_catalog
+    from llmpick.catalog import builtin_catalog_dir, load_catalog
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("LLMPICK_CACHE_DIR", str(shared_cache))

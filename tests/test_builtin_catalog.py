@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from llmpick import load_catalog
-from llmpick.catalog.catalog import builtin_catalog_dir
+from llmpick.catalog.loading import builtin_catalog_dir
 
 
 @pytest.fixture(scope="module")

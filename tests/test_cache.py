@@ -124,7 +124,7 @@ def remove_after(monkeypatch, target, name: str, victim) -> None:
 
 
 def test_card_removed_between_listing_and_reading_is_listed_again(tmp_path, monkeypatch):
-    from llmpick.catalog import catalog as catalog_module
+    from llmpick.catalog import loading as catalog_module
 
     write_card(tmp_path, id="x-stays", hf_repos=[])
     gone = write_card(tmp_path, id="x-gone", hf_repos=[])
@@ -160,7 +160,7 @@ def test_card_changed_while_the_catalog_is_built_is_never_served_stale(tmp_path,
 
 
 def test_catalog_that_keeps_changing_is_one_clear_error(tmp_path, monkeypatch):
-    from llmpick.catalog import catalog as catalog_module
+    from llmpick.catalog import loading as catalog_module
     from tests.conftest import run
 
     write_card(tmp_path, id="x-stays", hf_repos=[])

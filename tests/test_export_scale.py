@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from llmpick import load_catalog
-from llmpick.catalog.catalog import CardStore
+from llmpick.catalog.store import CardStore
 from llmpick.core import atomic
 from llmpick.core.errors import UsageError
 from llmpick.render import OutputFormat, render, sort_key, write

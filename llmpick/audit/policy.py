@@ -158,7 +158,7 @@ def _manifest(data: Any, source: Source, what: str) -> Manifest:
 def _validate(model: type[Strict], data: dict, source: Source, what: str) -> Any:
     from pydantic import ValidationError
 
-    from ..catalog.catalog import located
+    from ..catalog.loading import located
 
     try:
         return model.model_validate(data)

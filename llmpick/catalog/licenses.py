@@ -1,16 +1,14 @@
-"""The license registry and the effective license of a model through its lineage."""
+"""The license model and the effective license of a lineage chain (pure: the catalog passes the chain in)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Literal, NamedTuple
+from collections.abc import Mapping, Sequence
+from typing import Annotated, Literal, NamedTuple
 
 from pydantic import BeforeValidator, Field
 
 from ..core import vocab
-from .cards import SLUG, Strict, Url
-
-if TYPE_CHECKING:
-    from .catalog import Catalog
+from .cards import SLUG, Card, Strict, Url
 
 # how restrictive a verdict is; the effective license is the most restrictive along the lineage
 RESTRICTIVENESS = {"yes": 0, "conditional": 1, "no": 2}
@@ -77,13 +75,15 @@ class EffectiveLicense(NamedTuple):
         return text
 
 
-def effective_license(catalog: Catalog, card_id: str) -> EffectiveLicense:
+def effective_license(lineage: Sequence[Card], licenses: Mapping[str, License]) -> EffectiveLicense:
+    """The most restrictive license along `lineage` (a model first, then its base, ...), with every condition and
+    provenance flag met on the way; `licenses` holds each card's license by id."""
     chain: list[LineageStep] = []
     provenance: list[tuple[str, str]] = []
     conditions: list[str] = []
     worst: tuple[License, str] | None = None
-    for card in catalog.lineage(card_id):
-        lic = catalog.licenses[card.license]
+    for card in lineage:
+        lic = licenses[card.license]
         chain.append(LineageStep(card.id, lic.id, lic.commercial))
         conditions.extend(c for c in lic.conditions if c not in conditions)
         provenance.extend((flag, card.id) for flag in card.provenance if flag not in {f for f, _ in provenance})

@@ -1,0 +1,291 @@
+"""Find the catalog's files, parse and validate them (in worker processes when there are many), build the Catalog,
+and report every problem at its file and line; a warm start reads the cache instead."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..core.errors import CatalogError, Problem, UsageError, suggest, validation_message
+from .catalog import Catalog
+
+if TYPE_CHECKING:
+    from .cards import Card
+
+ENV_CATALOG = "LLMPICK_CATALOG"
+ENV_NO_BUILTIN = "LLMPICK_NO_BUILTIN"  # "1": use only the user catalogs (an organisation's own list)
+LICENSES_FILE = "licenses.yaml"
+GPUS_FILE = "gpus.yaml"
+SPECIAL_FILES = {LICENSES_FILE, GPUS_FILE}
+
+
+def builtin_catalog_dir() -> Path:
+    """The catalog shipped with llmpick: inside the installed package, or the repository's catalog/."""
+    package = Path(__file__).resolve().parents[1]
+    packaged = package / "data"
+    return packaged if packaged.is_dir() else package.parent / "catalog"
+
+
+def configured_dirs(extra: Iterable[str | Path] = ()) -> list[Path]:
+    """Built-in catalog, then LLMPICK_CATALOG entries, then --catalog options; later ones win."""
+    dirs = [] if os.environ.get(ENV_NO_BUILTIN, "") not in ("", "0") else [builtin_catalog_dir()]
+    env = os.environ.get(ENV_CATALOG, "")
+    dirs += [Path(p) for p in env.split(os.pathsep) if p.strip()]
+    dirs += [Path(p) for p in extra]
+    unique: list[Path] = []
+    for d in dirs:
+        if d.resolve() not in [u.resolve() for u in unique]:
+            unique.append(d)
+    return unique
+
+
+def load(paths: Iterable[str | Path] = (), *, builtin: bool = True) -> Catalog:
+    """Load and validate the built-in catalog overlaid with `paths` and LLMPICK_CATALOG.
+
+    Raises CatalogError listing every problem found, UsageError for a path that does not exist.
+    """
+    dirs = configured_dirs(paths) if builtin else [Path(p) for p in paths]
+    for d in dirs:
+        if not d.exists():
+            raise UsageError(f"catalog path {d} does not exist",
+                             "check --catalog and the LLMPICK_CATALOG environment variable")
+    for _ in range(READ_ATTEMPTS):
+        catalog = _load_listed(dirs)
+        if catalog is not None:
+            return catalog
+    raise UsageError(f"catalog files kept disappearing while they were read ({READ_ATTEMPTS} attempts)",
+                     "run the command again once the catalog directories stop changing")
+
+
+READ_ATTEMPTS = 3
+
+
+def _load_listed(dirs: list[Path]) -> Catalog | None:
+    """The catalog of the files listed now, from the cache or built; None when a listed file vanished meanwhile
+    (a card removed or renamed while llmpick runs), so that it is listed again rather than reported unreadable."""
+    from . import cache
+
+    cached = cache.load(dirs, lambda: [path for layer in dirs for path in _yaml_files(layer)])
+    if cached is not None:
+        cached.cards.recover_from(cached.origins, _reread_card)
+        return cached
+    layer_files = [(layer, _yaml_files(layer)) for layer in dirs]
+    files = [path for _, listing in layer_files for path in listing]
+    try:
+        key = cache.fingerprint(files)  # taken before reading: a file changed meanwhile invalidates the entry
+        catalog = _build(layer_files)
+    except FileNotFoundError:
+        return None
+    except CatalogError:
+        if all(os.path.exists(path) for path in files):
+            raise
+        return None
+    cache.store(dirs, key, catalog)
+    return catalog
+
+
+def _yaml_files(root: Path) -> list[str]:
+    # strings, not Paths: on a warm start with a large catalog, pathlib would cost more than the walk itself
+    if root.is_file():
+        return [str(root)]
+    found: list[str] = []
+    folders = [str(root)]
+    while folders:  # os.scandir gives each entry's full path ready-made: twice as fast as os.walk + join
+        with os.scandir(folders.pop()) as entries:
+            for entry in entries:
+                if entry.is_dir():
+                    if not entry.is_symlink():  # like os.walk: symlinked folders are not entered
+                        folders.append(entry.path)
+                elif entry.name.endswith((".yaml", ".yml")):
+                    found.append(entry.path)
+    return sorted(found)
+
+
+PARALLEL_MIN_CARDS = 2000  # below this, starting worker processes costs more than it saves
+CHUNK = 500
+
+
+def _build(layer_files: list[tuple[Path, list[str]]]) -> Catalog:
+    from pydantic import ValidationError
+
+    from .licenses import License
+    from ..core.yamlio import YamlProblem, line_of, load_file  # only a cold start reads YAML
+
+    catalog = Catalog()
+    problems: list[Problem] = []
+    card_files = [Path(name) for _, files in layer_files for name in files
+                  if os.path.basename(name) not in SPECIAL_FILES]
+    read = _read_cards(card_files)
+    for _, files in layer_files:
+        layer_ids: dict[str, Path] = {}
+        for path in map(Path, files):
+            if path.name == GPUS_FILE:
+                catalog.gpu_files.append(path)
+                continue
+            if path.name == LICENSES_FILE:
+                try:
+                    data, text = load_file(path)
+                except YamlProblem as exc:
+                    problems.append(exc.problem)
+                    continue
+                _add_licenses(catalog, data, path, text, problems, License, ValidationError)
+                continue
+            card, card_problems = read[path]
+            problems += card_problems
+            if card is None:
+                continue
+            if card.id in layer_ids:
+                problems.append(Problem(path, line_of(_text(path), ("id",)), "id",
+                                        f"duplicate id {card.id!r}, also in {layer_ids[card.id]}"))
+                continue
+            layer_ids[card.id] = path
+            catalog.cards[card.id] = card
+            catalog.origins[card.id] = str(path)
+    problems += _cross_check(catalog)
+    if problems:
+        raise CatalogError(problems)
+    shared: dict[Any, Any] = {}
+    for card_id in catalog.cards:  # once here, so every later run reads them from the cache
+        catalog.record(card_id, shared)
+    catalog._repo_index()
+    return catalog
+
+
+def _read_cards(paths: list[Path]) -> dict[Path, tuple[Card | None, list[Problem]]]:
+    """Parse and validate card files; in worker processes when there are many (YAML parsing dominates)."""
+    workers = min(os.cpu_count() or 1, 8)
+    if len(paths) < PARALLEL_MIN_CARDS or workers < 2:
+        return dict(zip(paths, _read_chunk(paths), strict=True))
+    from concurrent.futures import ProcessPoolExecutor
+
+    chunks = [paths[i:i + CHUNK] for i in range(0, len(paths), CHUNK)]
+    try:
+        with ProcessPoolExecutor(workers) as pool:
+            results = [result for chunk in pool.map(_read_chunk, chunks) for result in chunk]
+    except (OSError, RuntimeError):  # no process support here (sandbox, frozen app): do it in this process
+        results = _read_chunk(paths)
+    return dict(zip(paths, results, strict=True))
+
+
+def _read_chunk(paths: list[Path]) -> list[tuple[Card | None, list[Problem]]]:
+    from pydantic import ValidationError
+
+    from .cards import Card
+    from ..core.yamlio import YamlProblem, load_file
+
+    results = []
+    for path in paths:
+        problems: list[Problem] = []
+        try:
+            data, text = load_file(path)
+        except YamlProblem as exc:
+            results.append((None, [exc.problem]))
+            continue
+        card = _parse_card(data, path, text, problems, Card, ValidationError)
+        results.append((card, problems))
+    return results
+
+
+def _reread_card(path: Path) -> Card:
+    """One card from its file, validated as at build time (its cached copy was damaged)."""
+    card, problems = _read_chunk([path])[0]
+    if card is None:
+        raise CatalogError(problems)
+    return card
+
+
+def _text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return ""
+
+
+def _parse_card(data: Any, path: Path, text: str, problems: list[Problem], card_cls, validation_error):
+    if data is None:
+        problems.append(Problem(path, None, None, "empty file; a card needs at least id, name, license, ..."))
+        return None
+    if not isinstance(data, dict):
+        problems.append(Problem(path, 1, None, f"a card must be a mapping of fields, not a {type(data).__name__}"))
+        return None
+    try:
+        return card_cls.model_validate(data)
+    except validation_error as exc:
+        problems.extend(located(exc, path, text))
+        return None
+
+
+def _add_licenses(catalog, data, path, text, problems, license_cls, validation_error) -> None:
+    from ..core.yamlio import line_of
+    if not isinstance(data, list):
+        problems.append(Problem(path, 1, None, "the license registry must be a list of entries"))
+        return
+    seen: set[str] = set()
+    for index, entry in enumerate(data):
+        try:
+            lic = license_cls.model_validate(entry)
+        except validation_error as exc:
+            problems.extend(located(exc, path, text, prefix=(index,)))
+            continue
+        if lic.id in seen:
+            problems.append(Problem(path, line_of(text, (index, "id")), "id", f"duplicate license id {lic.id!r}"))
+        seen.add(lic.id)
+        catalog.licenses[lic.id] = lic
+
+
+def located(exc: Any, path: Path, text: str, prefix: tuple = (), fields: Iterable[str] | None = None) -> list[Problem]:
+    """A pydantic ValidationError as Problems at the YAML line of each field; `fields` feeds "did you mean"."""
+    from ..core.yamlio import line_of
+    known = tuple(fields) if fields is not None else _known_fields()
+    problems = []
+    for error in exc.errors(include_url=False):
+        loc = prefix + tuple(error["loc"])
+        field_name = ".".join(str(part) for part in error["loc"]) or None
+        problems.append(Problem(path, line_of(text, loc), field_name, validation_message(error, known)))
+    return problems
+
+
+@cache
+def _known_fields() -> tuple[str, ...]:
+    from .cards import Architecture, Benchmark, Card, HardwareClaim, OpennessLevels
+    from .licenses import License
+
+    models = (Card, Architecture, HardwareClaim, Benchmark, OpennessLevels, License)
+    return tuple(sorted({name for model in models for name in model.model_fields}))
+
+
+def _cross_check(catalog: Catalog) -> list[Problem]:
+    from ..core.yamlio import line_of
+    problems: list[Problem] = []
+
+    def at(card_id: str, loc: tuple, field_name: str, message: str) -> None:
+        path = Path(catalog.origins[card_id])
+        problems.append(Problem(path, line_of(_text(path), loc), field_name, message))
+
+    repos: dict[str, str] = {}
+    for card in catalog.cards.values():
+        if card.license not in catalog.licenses:
+            hint = suggest(card.license, list(catalog.licenses))
+            at(card.id, ("license",), "license", f"unknown license id {card.license!r}"
+               + (f"; did you mean {hint[0]!r}?" if hint else "; add it to licenses.yaml"))
+        if card.base_model and card.base_model not in catalog.cards:
+            hint = suggest(card.base_model, list(catalog.cards))
+            at(card.id, ("base_model",), "base_model", f"no card with id {card.base_model!r}"
+               + (f"; did you mean {hint[0]!r}?" if hint else ""))
+        for index, repo in enumerate(card.hf_repos):
+            other = repos.setdefault(repo.lower(), card.id)
+            if other != card.id:
+                at(card.id, ("hf_repos", index), "hf_repos", f"{repo} is already listed by {other}")
+    for card in catalog.cards.values():
+        seen = [card.id]
+        base = card.base_model
+        while base and base in catalog.cards:
+            if base in seen:
+                at(card.id, ("base_model",), "base_model", f"lineage cycle: {' -> '.join(seen + [base])}")
+                break
+            seen.append(base)
+            base = catalog.cards[base].base_model
+    return problems
