@@ -8,7 +8,7 @@ __version__ = "0.1.0"
 
 # The public API, imported on first use so that `llmpick --version` stays fast.
 _EXPORTS = {
-    "load_catalog": "catalog.catalog",
+    "load_catalog": "catalog.loading",
     "Catalog": "catalog.catalog",
     "Card": "catalog.cards",
     "Architecture": "catalog.cards",

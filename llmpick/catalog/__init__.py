@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-_EXPORTS = {"load_catalog": "catalog", "Catalog": "catalog", "builtin_catalog_dir": "loading"}
+_EXPORTS = {"load_catalog": "loading", "Catalog": "catalog", "builtin_catalog_dir": "loading"}
 
 
 def __getattr__(name: str) -> Any:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -80,10 +80,3 @@ class Catalog:
         if "repos" not in self._memo:
             self._memo["repos"] = {repo.lower(): card.id for card in self.cards.values() for repo in card.hf_repos}
         return self._memo["repos"]
-
-
-def load_catalog(paths: Iterable[str | Path] = (), *, builtin: bool = True) -> Catalog:
-    """Load and validate the built-in catalog overlaid with `paths` and LLMPICK_CATALOG (see loading.load)."""
-    from .loading import load
-
-    return load(paths, builtin=builtin)

@@ -42,7 +42,7 @@ def configured_dirs(extra: Iterable[str | Path] = ()) -> list[Path]:
     return unique
 
 
-def load(paths: Iterable[str | Path] = (), *, builtin: bool = True) -> Catalog:
+def load_catalog(paths: Iterable[str | Path] = (), *, builtin: bool = True) -> Catalog:
     """Load and validate the built-in catalog overlaid with `paths` and LLMPICK_CATALOG.
 
     Raises CatalogError listing every problem found, UsageError for a path that does not exist.

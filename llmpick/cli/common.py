@@ -106,6 +106,6 @@ def main(
 
 
 def load(catalog_dirs: list[Path] | None):
-    from ..catalog.catalog import load_catalog
+    from ..catalog.loading import load_catalog
 
     return load_catalog(catalog_dirs or ())

@@ -28,7 +28,7 @@ def validate(
     """
     import json
 
-    from ..catalog.catalog import load_catalog
+    from ..catalog.loading import load_catalog
 
     if fmt not in ("text", "json"):
         raise LlmpickError(f"--format must be text or json, not {fmt!r}")

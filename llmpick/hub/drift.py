@@ -12,7 +12,7 @@ from ..catalog.cards import PARAMS_TOLERANCE
 if TYPE_CHECKING:
     from ..catalog.cards import Card
     from ..catalog.catalog import Catalog
-    from ..render import Report
+    from ..core.report import Report
     from .client import HubClient, HubModel
 
 # license, gate and size decide what a user may run: a difference there is drift. The context length and
@@ -89,7 +89,7 @@ def has_drift(differences: Iterable[Difference]) -> bool:
 
 
 def sync_report(differences: list[Difference], checked: list[str], today: dt.date) -> Report:
-    from ..render import Report
+    from ..core.report import Report
 
     drift = [d for d in differences if d.severity == DRIFT]
     summary = (f"{len(checked)} card{'s' if len(checked) != 1 else ''} checked against the Hub on "

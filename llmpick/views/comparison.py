@@ -10,7 +10,7 @@ from ..catalog.cards import Card
 from ..catalog.catalog import Catalog
 from ..catalog.records import CardRecord
 from ..core.errors import UsageError
-from ..render import Chart, Point, Report, sort_key
+from ..core.report import Chart, Point, Report, sort_key
 from .fields import COMPARE_FIELDS, EXPORT_COLUMNS, Facts, choose, display, value_and_display
 
 DEFAULT_CONTEXT = 4096

@@ -11,7 +11,7 @@ from ..catalog.catalog import Catalog
 from ..catalog.licenses import EffectiveLicense
 from ..catalog.records import CardRecord
 from ..core.errors import UsageError, unknown_choice
-from ..render import Cell
+from ..core.report import Cell
 
 MEMORY_QUANTS = ("fp16", "q8_0", "q4_k_m")
 

@@ -7,7 +7,7 @@ from typing import Any
 from ..catalog.cards import Card
 from ..catalog.catalog import Catalog
 from ..catalog.licenses import VERDICT_WORDS, EffectiveLicense
-from ..render import Report
+from ..core.report import Report
 from .fields import claim_text, context_text, lineage_text, params_text, verdict_text
 
 
