@@ -8,7 +8,8 @@ from hypothesis import strategies as st
 
 from llmpick import load_catalog
 from llmpick.catalog.cards import Architecture
-from llmpick.hub.importer import config_shape, hub_license
+from llmpick.hub.config import config_shape
+from llmpick.hub.importer import hub_license
 from tests.hubserver import share_catalog_cache
 
 

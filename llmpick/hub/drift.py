@@ -34,7 +34,8 @@ class Difference:
 
 def compare(card: Card, model: HubModel, catalog: Catalog) -> list[Difference]:
     """Every difference between one card and what the Hub says about its repository now."""
-    from .importer import config_shape, context_length, hub_license, params_b
+    from .config import config_shape, context_length, params_b
+    from .importer import hub_license
 
     found: list[Difference] = []
 

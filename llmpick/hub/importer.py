@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..core.errors import CatalogError, Problem, UsageError, validation_message
+from .config import config_shape, context_length, params_b, significant
 
 if TYPE_CHECKING:
     from ..catalog.catalog import Catalog
@@ -29,13 +30,6 @@ PIPELINE_TASKS = {
 PIPELINE_MODALITIES = {"image-text-to-text": ["text", "image"], "audio-text-to-text": ["text", "audio"]}
 # Hub license tags that mean "see license_name / license_link" rather than a license of their own
 HUB_LICENSE_PLACEHOLDERS = ("other", "unknown")
-# config shapes whose feed-forward is one up- and one down-projection (no gate)
-PLAIN_FFN = ("gpt_neox", "gptj", "falcon", "bloom", "gpt2", "gpt_bigcode", "opt", "starcoder2", "phi", "mpt")
-# transformers' default for tie_word_embeddings when config.json leaves it out
-FALCON_TYPES = ("falcon", "RefinedWeb", "RefinedWebModel")  # the last two: Falcon's original remote-code configs
-TIED_BY_DEFAULT = ("gemma", "gemma2", "gemma3_text", "bloom", "gpt2", "gpt_bigcode", "opt", "t5", *FALCON_TYPES)
-SIGNIFICANT_DIGITS = 3
-CONTEXT_KEYS = ("max_position_embeddings", "n_positions", "seq_length", "max_sequence_length", "n_ctx")
 # fields a card cannot do without; when one cannot be filled from the Hub nothing is written
 REQUIRED = ("id", "name", "family", "publisher", "released", "license", "architecture.params_b", "context_length",
             "languages", "tasks", "openness", "sources", "verified")
@@ -195,15 +189,6 @@ def _tasks(model: HubModel, draft: Draft) -> None:
         draft.missing.append(f"tasks: pipeline tag {model.pipeline_tag or 'none'!r} does not say which tasks")
 
 
-def context_length(config: dict[str, Any]) -> tuple[str, int] | None:
-    """The config.json key that gives the maximum positions, and its value."""
-    for key in CONTEXT_KEYS:
-        value = config.get(key)
-        if isinstance(value, int) and not isinstance(value, bool) and value > 0:
-            return key, value
-    return None
-
-
 def _context(config: dict[str, Any], draft: Draft) -> None:
     found = context_length(config)
     if found:
@@ -213,15 +198,6 @@ def _context(config: dict[str, Any], draft: Draft) -> None:
     else:
         draft.missing.append("context_length: config.json gives no maximum positions" if config
                              else "context_length: no config.json was read")
-
-
-def params_b(model: HubModel) -> float | None:
-    """Parameters in billions from the Hub's safetensors metadata, to three significant digits."""
-    return _significant(model.params_total / 1e9) if model.params_total else None
-
-
-def _significant(value: float) -> float:
-    return float(f"{value:.{SIGNIFICANT_DIGITS}g}")
 
 
 def _architecture(model: HubModel, draft: Draft) -> dict[str, Any] | None:
@@ -237,7 +213,7 @@ def _architecture(model: HubModel, draft: Draft) -> dict[str, Any] | None:
     if total is None and shape.get("intermediate_size"):
         computed = Architecture.model_construct(**shape, params_b=1.0).computed_params()
         if computed:
-            total = _significant(computed)
+            total = significant(computed)
             draft.review.append("architecture.params_b: no safetensors count on the Hub; computed from config.json")
     if total is None:
         draft.missing.append("architecture.params_b: no safetensors parameter count on the Hub")
@@ -260,93 +236,7 @@ def _active_params(arch: dict[str, Any], model: HubModel) -> float | None:
     idle = arch["experts"] - arch["experts_per_token"]
     matrices = 3 if arch.get("ffn", "gated") == "gated" else 2
     per_expert = matrices * arch["hidden_size"] * arch["intermediate_size"]
-    return _significant((model.params_total - arch["layers"] * idle * per_expert) / 1e9)
-
-
-def config_shape(config: dict[str, Any]) -> dict[str, Any]:
-    """Card architecture fields from a config.json, for the shapes the importer knows; {} otherwise."""
-    if isinstance(config.get("text_config"), dict):  # multimodal wrappers (Gemma 3, Llava, ...) nest the LLM
-        config = {**config, **config["text_config"]}
-    model_type = str(config.get("model_type", ""))
-    get = config.get
-    if model_type == "t5" or "d_model" in config and "num_heads" in config:
-        heads, hidden = get("num_heads"), get("d_model")
-        shape = {"type": "encoder-decoder", "layers": get("num_layers"), "decoder_layers": get("num_decoder_layers"),
-                 "hidden_size": hidden, "attention_heads": heads, "head_dim": get("d_kv"),
-                 "intermediate_size": get("d_ff"),
-                 "ffn": "gated" if str(get("feed_forward_proj", "")).startswith("gated") else "plain",
-                 "vocab_size": get("vocab_size")}
-    elif model_type == "gptj" or "n_embd" in config:
-        hidden = get("n_embd")
-        shape = {"type": "decoder", "layers": get("n_layer"), "hidden_size": hidden,
-                 "attention_heads": get("n_head"), "intermediate_size": get("n_inner") or (hidden and 4 * hidden),
-                 "ffn": "plain", "vocab_size": get("vocab_size")}
-    elif model_type in FALCON_TYPES + ("bloom",):
-        hidden = get("hidden_size") or get("n_embed")
-        heads = get("num_attention_heads") or get("n_head")
-        if get("new_decoder_architecture"):
-            kv = get("num_kv_heads")
-        else:
-            kv = 1 if get("multi_query") else heads
-        shape = {"type": "decoder", "layers": get("num_hidden_layers") or get("n_layer"), "hidden_size": hidden,
-                 "attention_heads": heads, "kv_heads": kv,
-                 "intermediate_size": get("ffn_hidden_size") or (hidden and 4 * hidden), "ffn": "plain",
-                 "vocab_size": get("vocab_size")}
-    elif "num_hidden_layers" in config and "hidden_size" in config:
-        shape = _decoder_shape(config, model_type)
-    else:
-        return {}
-    shape["tied_embeddings"] = bool(get("tie_word_embeddings", model_type in TIED_BY_DEFAULT))
-    heads, hidden = shape.get("attention_heads"), shape.get("hidden_size")
-    if shape.get("head_dim") and heads and hidden and shape["head_dim"] == hidden // heads:
-        del shape["head_dim"]  # implied by hidden_size / attention_heads; cards leave it out
-    if shape.get("kv_heads") == heads and shape.get("type") != "encoder-decoder":
-        shape.pop("kv_heads", None)
-    if shape.get("ffn") == "gated":
-        shape.pop("ffn")  # the card default
-    if not shape["tied_embeddings"]:
-        shape.pop("tied_embeddings")  # the card default
-    return {key: value for key, value in shape.items() if value is not None}
-
-
-def _decoder_shape(config: dict[str, Any], model_type: str) -> dict[str, Any]:
-    get = config.get
-    experts = get("num_local_experts") or get("num_experts") or get("n_routed_experts")
-    moe = bool(experts and experts > 1)
-    shape: dict[str, Any] = {
-        "type": "moe-decoder" if moe else "decoder", "layers": get("num_hidden_layers"),
-        "hidden_size": get("hidden_size"), "attention_heads": get("num_attention_heads"),
-        "kv_heads": get("num_key_value_heads"), "head_dim": get("head_dim"),
-        "intermediate_size": get("moe_intermediate_size") if moe and get("moe_intermediate_size")
-        else get("intermediate_size"),
-        "ffn": "plain" if model_type in PLAIN_FFN else "gated", "vocab_size": get("vocab_size"),
-    }
-    if moe:
-        shape.update(experts=experts, experts_per_token=get("num_experts_per_tok") or get("experts_per_token"),
-                     shared_experts=get("n_shared_experts"))
-        if get("kv_lora_rank") or get("first_k_dense_replace") or get("shared_expert_intermediate_size"):
-            # DeepSeek's latent attention and dense first layers, or Qwen-MoE's wider shared expert, are not
-            # what the card's parameter formula counts: keep the counts, leave the matrix sizes to the reviewer
-            for key in ("attention_heads", "kv_heads", "head_dim", "intermediate_size"):
-                shape.pop(key)
-    window = get("sliding_window")
-    if window and get("use_sliding_window", True) is not False:
-        layer_types = get("layer_types")
-        shape["sliding_window"] = window
-        layers = shape["layers"] or 0
-        if isinstance(layer_types, list) and layer_types:
-            windowed = sum(1 for kind in layer_types if kind == "sliding_attention")
-        elif isinstance(get("sliding_window_pattern"), int) and get("sliding_window_pattern") > 0:
-            windowed = layers - layers // get("sliding_window_pattern")  # every n-th layer is global
-        elif model_type == "gemma2":
-            windowed = layers // 2  # Gemma 2 alternates local and global layers
-        else:
-            windowed = layers
-        if windowed == 0:
-            shape.pop("sliding_window")
-        elif windowed < layers:
-            shape["sliding_window_layers"] = windowed
-    return shape
+    return significant((model.params_total - arch["layers"] * idle * per_expert) / 1e9)
 
 
 def _absolute(link: str, model: HubModel) -> str:
