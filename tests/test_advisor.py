@@ -9,8 +9,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from llmpick import load_catalog
-from llmpick.advice.advisor import Requirements, recommend
+from llmpick.advice.advisor import recommend
 from llmpick.advice.hardware import Hardware
+from llmpick.advice.requirements import Requirements
 from tests.conftest import run
 
 RESEARCH_ONLY = {"llama-7b", "llama-13b", "llama-33b", "llama-65b", "alpaca-7b", "vicuna-7b-v1.1",
