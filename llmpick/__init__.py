@@ -22,7 +22,7 @@ _EXPORTS = {
     "Problem": "core.errors",
     "ServiceError": "core.errors",
     "recommend": "advice.advisor",
-    "Requirements": "advice.advisor",
+    "Requirements": "advice.requirements",
     "estimate": "advice.memory",
     "Hardware": "advice.hardware",
     "compare": "views.comparison",

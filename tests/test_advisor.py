@@ -9,8 +9,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from llmpick import load_catalog
-from llmpick.advice.advisor import Requirements, recommend
+from llmpick.advice.advisor import recommend
 from llmpick.advice.hardware import Hardware
+from llmpick.advice.requirements import Requirements
 from tests.conftest import run
 
 RESEARCH_ONLY = {"llama-7b", "llama-13b", "llama-33b", "llama-65b", "alpaca-7b", "vicuna-7b-v1.1",
@@ -92,7 +93,7 @@ hardware_strategy = st.builds(Hardware, vram_gb=st.floats(2, 200), gpus=st.integ
 @settings(max_examples=25, deadline=None)
 @given(requirement_strategy, hardware_strategy)
 def test_no_recommended_model_breaks_a_hard_rule(catalog, req, hw):
-    from llmpick.advice.advisor import HARD_RULES, Context
+    from llmpick.advice.rules import HARD_RULES, Context
 
     requirements = Requirements(**req)
     rec = recommend(requirements, catalog, hw)

@@ -9,9 +9,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from llmpick import load_catalog
-from llmpick.advice.advisor import HARD_RULES, Context, Requirements, active_rules, best_fit, judge
 from llmpick.advice.hardware import Hardware
 from llmpick.advice.memory import estimate
+from llmpick.advice.requirements import Requirements
+from llmpick.advice.rules import HARD_RULES, Context, active_rules, best_fit, judge
 from tests.conftest import FIXTURE_CATALOG
 
 

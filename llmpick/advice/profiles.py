@@ -12,7 +12,7 @@ def requirements_from(profile: Path | None, flags: dict[str, Any]):
     from pydantic import ValidationError
 
     from ..core.parse import tokens
-    from .advisor import Requirements
+    from .requirements import Requirements
 
     data: dict[str, Any] = {}
     text = ""

@@ -149,9 +149,11 @@ def violations(catalog: Catalog, card_id: str, policy: Policy) -> list[tuple[str
 def alternative(catalog: Catalog, card_id: str, policy: Policy) -> str | None:
     """The advisor's best model of similar size (within 2x) and the same main task that passes the policy,
     on hardware holding the original at fp16 with a 4k context."""
-    from ..advice.advisor import SIMILAR_SIZE, Requirements, recommend
+    from ..advice.advisor import recommend
     from ..advice.hardware import Hardware
     from ..advice.memory import estimate
+    from ..advice.requirements import Requirements
+    from ..advice.scoring import SIMILAR_SIZE
 
     card = catalog.get(card_id)
     req = Requirements(
