@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from ..core.errors import UsageError
+from ...core.errors import UsageError
 
 MAX_FILE_BYTES = 2 * 1024 * 1024  # generated or vendored files this big are not where models are chosen
 SKIP_DIRS = frozenset({
@@ -530,7 +530,7 @@ def _config_hit(key: object, value: object, here: Places) -> tuple[str, str] | N
 def _scan_yaml(text: str, rel: str, here: Places) -> Found:
     import yaml
 
-    from ..core.yamlio import SafeLoader
+    from ...core.yamlio import SafeLoader
 
     commands, _ = _scan_commands(text, rel, here)  # CI workflows and compose files run commands
     try:
