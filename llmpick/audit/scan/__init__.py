@@ -56,7 +56,7 @@ class ScanResult:
     fallbacks: list[tuple[str, str]] = field(default_factory=list)  # (path, reason): scanned without a parser
 
     def merge(self, other: ScanResult) -> None:
-        self.references = _ordered([*self.references, *other.references])
+        self.references = ordered([*self.references, *other.references])
         self.files_scanned += other.files_scanned
         self.skipped = sorted({*self.skipped, *other.skipped})
         self.fallbacks = sorted({*self.fallbacks, *other.fallbacks})
@@ -89,16 +89,16 @@ def scan(paths: Sequence[Path], root: Path | None = None) -> ScanResult:
         raise UsageError(f"scan path {missing[0]} does not exist", "give files or directories of the project")
     result = ScanResult()
     seen: set[Path] = set()
-    for path, explicit in _walk(paths, result, root):
+    for path, explicit in walk(paths, result, root):
         key = path.resolve()
         if key in seen:
             continue
         seen.add(key)
-        scanner = _scanner_for(path, explicit)
+        scanner = scanner_for(path, explicit)
         if scanner is None:
             continue
         rel = relative(path, root)
-        text = _read(path, rel, result)
+        text = read(path, rel, result)
         if text is None:
             continue
         result.files_scanned += 1
@@ -106,7 +106,7 @@ def scan(paths: Sequence[Path], root: Path | None = None) -> ScanResult:
         result.references += references
         if fallback:
             result.fallbacks.append((rel, fallback))
-    result.references = _ordered(result.references)
+    result.references = ordered(result.references)
     result.skipped.sort()
     result.fallbacks.sort()
     return result
@@ -144,18 +144,18 @@ def scan_hf_cache(directory: Path | None = None) -> ScanResult:
             complete = False
         if not complete:
             result.skipped.append((entry.name, "no snapshot (download incomplete or deleted)"))
-        elif _hub_id(repo, owner_optional=True):
+        elif hub_id(repo, owner_optional=True):
             result.references.append(Reference(repo, "hf", "", 0, "hf-cache"))
-    result.references = _ordered(result.references)
+    result.references = ordered(result.references)
     return result
 
 
-def _ordered(references: list[Reference]) -> list[Reference]:
+def ordered(references: list[Reference]) -> list[Reference]:
     unique = {(r.path, r.line, r.kind, r.name): r for r in reversed(references)}  # the first `via` wins
     return sorted(unique.values(), key=lambda r: (r.path, r.line, r.name, r.kind, r.via))
 
 
-def _walk(paths: Sequence[Path], result: ScanResult, root: Path) -> Iterator[tuple[Path, bool]]:
+def walk(paths: Sequence[Path], result: ScanResult, root: Path) -> Iterator[tuple[Path, bool]]:
     for top in paths:
         top = Path(top)
         if not top.is_dir():
@@ -183,7 +183,7 @@ def relative(path: Path, root: Path | None = None) -> str:
     return Path(os.path.normpath(path)).as_posix()
 
 
-def _read(path: Path, rel: str, result: ScanResult) -> str | None:
+def read(path: Path, rel: str, result: ScanResult) -> str | None:
     try:
         info = path.stat()
         if not stat.S_ISREG(info.st_mode):
@@ -210,31 +210,31 @@ Found = tuple[list[Reference], str | None]
 Places = tuple[Path, ...]  # the file's directory and the scan root: where a relative local path would be
 
 
-def _scanner_for(path: Path, explicit: bool) -> Callable[[str, str, Places], Found] | None:
+def scanner_for(path: Path, explicit: bool) -> Callable[[str, str, Places], Found] | None:
     name = path.name.lower()
     suffix = path.suffix.lower()
     if suffix in (".py", ".pyi"):
-        return _scan_python
+        return scan_python
     if suffix == ".ipynb":
-        return _scan_notebook
+        return scan_notebook
     if suffix in (".yaml", ".yml"):
-        return _scan_yaml
+        return scan_yaml
     if suffix == ".json":
-        return _scan_json
+        return scan_json
     if suffix == ".toml":
-        return _scan_toml
+        return scan_toml
     if name == "modelfile" or name.startswith("modelfile.") or suffix == ".modelfile":
-        return _scan_modelfile
+        return scan_modelfile
     if (name in ("dockerfile", "containerfile") or name.startswith(("dockerfile.", "containerfile."))
             or suffix in (".dockerfile", ".sh", ".bash", ".zsh", ".env") or name in ("makefile", "justfile", ".env")):
-        return _scan_shell
-    return _scan_shell if explicit else None
+        return scan_shell
+    return scan_shell if explicit else None
 
 
 # --- what a model name looks like
 
 
-def _hub_id(value: str, owner_optional: bool = False) -> str | None:
+def hub_id(value: str, owner_optional: bool = False) -> str | None:
     """The Hub repo id in `value` (revision kept), or None for anything else: local paths, files, URLs."""
     value = value.strip()
     for prefix in ("https://huggingface.co/", "http://huggingface.co/", "hf://"):
@@ -252,7 +252,7 @@ def _hub_id(value: str, owner_optional: bool = False) -> str | None:
     return value
 
 
-def _model_value(value: str, here: Places, owner_optional: bool = False) -> tuple[str, str] | None:
+def model_value(value: str, here: Places, owner_optional: bool = False) -> tuple[str, str] | None:
     """(kind, name) for a string used as a model, or None when it is a local path or not a model name."""
     for prefix, kind in PROVIDER_PREFIXES.items():
         if value.startswith(prefix):
@@ -260,17 +260,17 @@ def _model_value(value: str, here: Places, owner_optional: bool = False) -> tupl
             if kind == "ollama":
                 return ("ollama", rest) if OLLAMA_NAME.fullmatch(rest) else None
             value = rest
-    repo = _hub_id(value, owner_optional)
+    repo = hub_id(value, owner_optional)
     if repo is None or _exists_locally(repo, here):
         return None
     return "hf", repo
 
 
-def _ollama_value(value: str, here: Places) -> tuple[str, str] | None:
+def ollama_value(value: str, here: Places) -> tuple[str, str] | None:
     value = value.strip()
     for host in OLLAMA_HF_HOSTS:
         if value.lower().startswith(host):
-            repo = _hub_id(value[len(host):].split(":", 1)[0])
+            repo = hub_id(value[len(host):].split(":", 1)[0])
             return ("hf", repo) if repo else None
     if _looks_like_path(value) or not OLLAMA_NAME.fullmatch(value) or _exists_locally(value, here):
         return None
@@ -311,7 +311,7 @@ _PYTHON_CANDIDATE = re.compile(r"""["'][A-Za-z0-9][\w.\-]*/[A-Za-z0-9]|\b(?:""" 
                                + r"|" + "|".join(OLLAMA_CALLS) + r"|ollama)\b")
 
 
-def _scan_python(text: str, rel: str, here: Places) -> Found:
+def scan_python(text: str, rel: str, here: Places) -> Found:
     if not _PYTHON_CANDIDATE.search(text):
         return [], None
     try:
@@ -324,7 +324,7 @@ def _scan_python(text: str, rel: str, here: Places) -> Found:
     return _scan_python_fallback(text, rel, here), reason
 
 
-def _scan_notebook(text: str, rel: str, here: Places) -> Found:
+def scan_notebook(text: str, rel: str, here: Places) -> Found:
     """A Jupyter notebook's code cells as one module (a name set in one cell is used in another); lines are
     the notebook file's own, so that a report points into the .ipynb."""
     import json
@@ -333,7 +333,7 @@ def _scan_notebook(text: str, rel: str, here: Places) -> Found:
         cells = json.loads(text)["cells"]
         sources = [cell["source"] for cell in cells if cell.get("cell_type") == "code"]
     except (ValueError, RecursionError, KeyError, TypeError, AttributeError):
-        return _scan_commands(text, rel, here)[0], "not a valid notebook; scanned for commands only"
+        return scan_commands(text, rel, here)[0], "not a valid notebook; scanned for commands only"
     lines: list[str] = []
     where: list[int] = []  # notebook file line of each line of the joined code
     cursor = 0
@@ -344,20 +344,20 @@ def _scan_notebook(text: str, rel: str, here: Places) -> Found:
                 encoded = json.dumps(line, ensure_ascii=ascii_only)[1:-1]
                 at = text.find(encoded, cursor)
                 if at >= 0:
-                    where.append(_line_at(text, at))
+                    where.append(line_at(text, at))
                     cursor = at + len(encoded)
                     break
             else:
-                where.append(_line_at(text, cursor))
+                where.append(line_at(text, cursor))
             stripped = line.lstrip().rstrip("\n")
             if stripped.startswith("!"):  # a shell command: kept as a comment, scanned as shell below
                 lines.append("#" + stripped + "\n")
             else:
                 lines.append("\n" if stripped.startswith("%") else line.rstrip("\n") + "\n")  # magics
     code = "".join(lines)
-    references, fallback = _scan_python(code, rel, here)
+    references, fallback = scan_python(code, rel, here)
     shell = "".join(line[1:] if line.startswith("#!") else "\n" for line in lines)
-    references += _scan_commands(shell, rel, here)[0]
+    references += scan_commands(shell, rel, here)[0]
     located = [replace(ref, line=where[ref.line - 1]) for ref in references if 0 < ref.line <= len(where)]
     return located, fallback
 
@@ -411,7 +411,7 @@ class _PythonScan:
              follow: bool = True) -> None:
         for literal, through in self._strings(argument, depth=0 if follow else 3):
             value = literal.value
-            found = _ollama_value(value, self.here) if ollama else _model_value(value, self.here, owner_optional)
+            found = ollama_value(value, self.here) if ollama else model_value(value, self.here, owner_optional)
             if found:
                 label = f"{via} via {through}" if through else via
                 self.references.append(Reference(found[1], found[0], self.rel, literal.lineno, label))
@@ -488,17 +488,17 @@ def _scan_python_fallback(text: str, rel: str, here: Places) -> list[Reference]:
     """For a file `ast` cannot parse: string literals and simple constants inside the model calls' parentheses."""
     constants: dict[str, list[tuple[str, int]]] = {}
     for match in _FALLBACK_CONSTANT.finditer(text):
-        constants.setdefault(match["name"], []).append((match["s"], _line_at(text, match.start("s"))))
+        constants.setdefault(match["name"], []).append((match["s"], line_at(text, match.start("s"))))
     references = []
     for call in _FALLBACK_CALL.finditer(text):
         label = MODEL_CALLS[call["call"]][0] + " (fallback)"
         arguments = _balanced(text, call.end())
         start = call.end()
-        found = [(m["s"], _line_at(text, start + m.start("s")), None) for m in _QUOTED.finditer(arguments)]
+        found = [(m["s"], line_at(text, start + m.start("s")), None) for m in _QUOTED.finditer(arguments)]
         for word in re.findall(r"\b[A-Za-z_]\w*\b", _QUOTED.sub("", arguments)):
             found += [(value, line, word) for value, line in constants.get(word, [])]
         for value, line, through in found:
-            model = _model_value(value, here, owner_optional=True)
+            model = model_value(value, here, owner_optional=True)
             if model:
                 via = f"{label} via {through}" if through else label
                 references.append(Reference(model[1], model[0], rel, line, via))
@@ -514,7 +514,7 @@ def _balanced(text: str, start: int, limit: int = 2000) -> str:
     return text[start:start + limit]
 
 
-def _line_at(text: str, offset: int) -> int:
+def line_at(text: str, offset: int) -> int:
     return text.count("\n", 0, offset) + 1
 
 
@@ -523,20 +523,20 @@ def _line_at(text: str, offset: int) -> int:
 
 def _config_hit(key: object, value: object, here: Places) -> tuple[str, str] | None:
     if isinstance(key, str) and key.lower() in CONFIG_KEYS and isinstance(value, str):
-        return _model_value(value, here)
+        return model_value(value, here)
     return None
 
 
-def _scan_yaml(text: str, rel: str, here: Places) -> Found:
+def scan_yaml(text: str, rel: str, here: Places) -> Found:
     import yaml
 
     from ...core.yamlio import SafeLoader
 
-    commands, _ = _scan_commands(text, rel, here)  # CI workflows and compose files run commands
+    commands, _ = scan_commands(text, rel, here)  # CI workflows and compose files run commands
     try:
         stack = [node for node in yaml.compose_all(text, Loader=SafeLoader) if node is not None]
     except (yaml.YAMLError, RecursionError):
-        return _scan_config_lines(text, rel, here) + commands, "invalid YAML; scanned line by line"
+        return scan_config_lines(text, rel, here) + commands, "invalid YAML; scanned line by line"
     references = []
     while stack:
         node = stack.pop()
@@ -551,17 +551,17 @@ def _scan_yaml(text: str, rel: str, here: Places) -> Found:
     return references + commands, None
 
 
-def _scan_json(text: str, rel: str, here: Places) -> Found:
+def scan_json(text: str, rel: str, here: Places) -> Found:
     import json
 
     try:
         data = json.loads(text)
     except (ValueError, RecursionError):
-        return _scan_config_lines(text, rel, here), "invalid JSON; scanned line by line"
-    return _scan_config_lines(text, rel, here, _config_pairs(data)), None
+        return scan_config_lines(text, rel, here), "invalid JSON; scanned line by line"
+    return scan_config_lines(text, rel, here, _config_pairs(data)), None
 
 
-def _scan_toml(text: str, rel: str, here: Places) -> Found:
+def scan_toml(text: str, rel: str, here: Places) -> Found:
     try:
         import tomllib
     except ImportError:  # pragma: no cover - Python 3.10
@@ -569,8 +569,8 @@ def _scan_toml(text: str, rel: str, here: Places) -> Found:
     try:
         data = tomllib.loads(text)
     except (ValueError, RecursionError):
-        return _scan_config_lines(text, rel, here), "invalid TOML; scanned line by line"
-    return _scan_config_lines(text, rel, here, _config_pairs(data)), None
+        return scan_config_lines(text, rel, here), "invalid TOML; scanned line by line"
+    return scan_config_lines(text, rel, here, _config_pairs(data)), None
 
 
 def _config_pairs(data: object) -> set[tuple[str, str]]:
@@ -590,7 +590,7 @@ def _config_pairs(data: object) -> set[tuple[str, str]]:
 _CONFIG_LINE = re.compile(r"""["']?(?P<key>[A-Za-z_]+)["']?\s*[:=]\s*(?P<q>["']?)(?P<s>[^"'\s,#}\]]+)(?P=q)""")
 
 
-def _scan_config_lines(text: str, rel: str, here: Places, parsed: set[tuple[str, str]] | None = None) -> list:
+def scan_config_lines(text: str, rel: str, here: Places, parsed: set[tuple[str, str]] | None = None) -> list:
     """`key: value` / `key = "value"` lines under a model key; with `parsed`, only pairs the parser confirmed."""
     references = []
     for number, line in enumerate(text.splitlines(), 1):
@@ -611,7 +611,7 @@ _VALUE_OPTIONS = frozenset({"--repo-type", "--revision", "--include", "--exclude
                             "--think", "--host", "--port", "--dtype", "--tensor-parallel-size", "--max-model-len"})
 
 
-def _scan_commands(text: str, rel: str, here: Places) -> Found:
+def scan_commands(text: str, rel: str, here: Places) -> Found:
     """`huggingface-cli download`, `hf download`, `ollama pull|run`, `vllm serve`, and options such as
     `--model-id owner/name`, also inside RUN lines and across `\\` continuations."""
     joined = text.replace("\\\r\n", "   ").replace("\\\n", "  ")  # same length: offsets still give lines
@@ -632,32 +632,32 @@ def _scan_commands(text: str, rel: str, here: Places) -> Found:
         if positional is None or repo_type != "model":
             continue
         value = positional[0].strip("'\"")
-        found = _ollama_value(value, here) if match["verb"] else _model_value(value, here)
+        found = ollama_value(value, here) if match["verb"] else model_value(value, here)
         if found:
             via = " ".join(match[0].split()[:2])  # "hf download", "ollama pull", "vllm serve", ...
-            line = _line_at(text, match.start("rest") + positional.start())
+            line = line_at(text, match.start("rest") + positional.start())
             references.append(Reference(found[1], found[0], rel, line, via))
     for match in _OPTION.finditer(joined):
         option = match["option"].replace("-", "_").lower()
-        found = _model_value(match["value"].strip("'\""), here) if option in CONFIG_KEYS else None
+        found = model_value(match["value"].strip("'\""), here) if option in CONFIG_KEYS else None
         if found:
-            references.append(Reference(found[1], found[0], rel, _line_at(text, match.start("value")),
+            references.append(Reference(found[1], found[0], rel, line_at(text, match.start("value")),
                                         f"--{match['option']}"))
     return references, None
 
 
-def _scan_shell(text: str, rel: str, here: Places) -> Found:
+def scan_shell(text: str, rel: str, here: Places) -> Found:
     """Commands, and variables such as `MODEL_ID=owner/name` (shell, `ENV`/`ARG` in Dockerfiles, .env files)."""
-    return _scan_commands(text, rel, here)[0] + _scan_config_lines(text, rel, here), None
+    return scan_commands(text, rel, here)[0] + scan_config_lines(text, rel, here), None
 
 
 _FROM = re.compile(r"^[ \t]*FROM[ \t]+(?P<name>\S+)", re.IGNORECASE | re.MULTILINE)
 
 
-def _scan_modelfile(text: str, rel: str, here: Places) -> Found:
+def scan_modelfile(text: str, rel: str, here: Places) -> Found:
     references = []
     for match in _FROM.finditer(text):
-        found = _ollama_value(match["name"].strip("'\""), here)
+        found = ollama_value(match["name"].strip("'\""), here)
         if found:
-            references.append(Reference(found[1], found[0], rel, _line_at(text, match.start("name")), "Modelfile FROM"))
+            references.append(Reference(found[1], found[0], rel, line_at(text, match.start("name")), "Modelfile FROM"))
     return references, None
