@@ -5,61 +5,13 @@ from __future__ import annotations
 import ast
 import os
 import re
-import stat
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from ...core.errors import UsageError
-
-MAX_FILE_BYTES = 2 * 1024 * 1024  # generated or vendored files this big are not where models are chosen
-SKIP_DIRS = frozenset({
-    ".git", ".hg", ".svn", ".venv", "venv", "node_modules", "__pycache__", ".tox", ".nox", ".mypy_cache",
-    ".pytest_cache", ".ruff_cache", ".ipynb_checkpoints", "site-packages", ".eggs",
-})
-CONFIG_KEYS = frozenset({
-    "model", "model_name", "model_id", "model_path", "base_model", "repo_id", "pretrained_model_name_or_path",
-    "model_name_or_path", "tokenizer_name", "hub_model_id",
-})
-# Names with a file extension, or one of these, are local files rather than Hub repositories.
-FILE_SUFFIXES = (".gguf", ".ggml", ".bin", ".safetensors", ".pt", ".pth", ".ckpt", ".onnx", ".json", ".yaml",
-                 ".yml", ".py", ".txt", ".zip", ".tar", ".gz", ".model", ".h5", ".msgpack")
-HUB_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]{0,95}/[A-Za-z0-9][A-Za-z0-9_.\-]{0,95}")
-# Legacy Hub ids without an owner (gpt2, t5-small, bert-base-uncased) all carry a digit or a hyphen; words such
-# as "output" or "model" are local directories. checkpoint-500 is what transformers' Trainer writes.
-CANONICAL_ID = re.compile(r"(?!checkpoint-\d)(?=[^-]*[-0-9])[A-Za-z0-9][A-Za-z0-9_.\-]{0,95}")
-REVISION = re.compile(r"@[A-Za-z0-9_.\-/]{1,100}")
-OLLAMA_NAME = re.compile(r"[a-z0-9][a-z0-9_.\-]*(/[a-z0-9][a-z0-9_.\-]*){0,2}(:[A-Za-z0-9_.\-]+)?", re.IGNORECASE)
-OLLAMA_HF_HOSTS = ("hf.co/", "huggingface.co/")
-# LiteLLM-style prefixes in config values: "ollama/llama2", "huggingface/org/name"
-PROVIDER_PREFIXES = {"ollama/": "ollama", "ollama_chat/": "ollama", "huggingface/": "hf"}
-
-
-@dataclass(frozen=True)
-class Reference:
-    name: str  # as written, e.g. "huggyllama/llama-7b", "TheBloke/Llama-2-7B-GGUF", "llama2:7b"
-    kind: str  # "hf" (Hub repo id), "ollama" (Ollama model name), "id" (catalog id, from a manifest)
-    path: str  # relative to the scan root, posix separators; "" for the Hugging Face cache root
-    line: int  # 1-based; 0 when not applicable
-    via: str  # how it was found: "from_pretrained", "config:model_name", "ollama pull", "hf-cache", ...
-
-    @property
-    def location(self) -> str:
-        return f"{self.path}:{self.line}" if self.line else self.path
-
-
-@dataclass
-class ScanResult:
-    references: list[Reference] = field(default_factory=list)
-    files_scanned: int = 0
-    skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, reason): unreadable, binary, too large
-    fallbacks: list[tuple[str, str]] = field(default_factory=list)  # (path, reason): scanned without a parser
-
-    def merge(self, other: ScanResult) -> None:
-        self.references = ordered([*self.references, *other.references])
-        self.files_scanned += other.files_scanned
-        self.skipped = sorted({*self.skipped, *other.skipped})
-        self.fallbacks = sorted({*self.fallbacks, *other.fallbacks})
+from .base import Found, Places, Reference, ScanResult, line_at, ordered, read, relative, walk
+from .names import CONFIG_KEYS, hub_id, model_value, ollama_value
 
 
 def scan(paths: Sequence[Path], root: Path | None = None) -> ScanResult:
@@ -149,66 +101,7 @@ def scan_hf_cache(directory: Path | None = None) -> ScanResult:
     result.references = ordered(result.references)
     return result
 
-
-def ordered(references: list[Reference]) -> list[Reference]:
-    unique = {(r.path, r.line, r.kind, r.name): r for r in reversed(references)}  # the first `via` wins
-    return sorted(unique.values(), key=lambda r: (r.path, r.line, r.name, r.kind, r.via))
-
-
-def walk(paths: Sequence[Path], result: ScanResult, root: Path) -> Iterator[tuple[Path, bool]]:
-    for top in paths:
-        top = Path(top)
-        if not top.is_dir():
-            yield top, True
-            continue
-
-        def unreadable(exc: OSError) -> None:
-            result.skipped.append((relative(Path(exc.filename), root), f"unreadable: {exc.strerror or exc}"))
-
-        for current, dirs, files in os.walk(top, onerror=unreadable):
-            dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.endswith(".egg-info"))
-            for name in sorted(files):
-                yield Path(current) / name, False
-
-
-def relative(path: Path, root: Path | None = None) -> str:
-    """`path` relative to `root` (default: the current directory) in posix form when it is inside it,
-    as written or through symlinks; otherwise the path itself, normalised."""
-    path, root = Path(path), Path(root or Path.cwd())
-    for inside, base in ((Path(os.path.abspath(path)), Path(os.path.abspath(root))), (path.resolve(), root.resolve())):
-        try:
-            return inside.relative_to(base).as_posix()
-        except ValueError:
-            continue
-    return Path(os.path.normpath(path)).as_posix()
-
-
-def read(path: Path, rel: str, result: ScanResult) -> str | None:
-    try:
-        info = path.stat()
-        if not stat.S_ISREG(info.st_mode):
-            result.skipped.append((rel, "not a regular file"))
-            return None
-        if info.st_size > MAX_FILE_BYTES:
-            result.skipped.append((rel, f"too large ({info.st_size} bytes; the limit is {MAX_FILE_BYTES})"))
-            return None
-        data = path.read_bytes()
-    except OSError as exc:
-        result.skipped.append((rel, f"unreadable: {exc.strerror or exc}"))
-        return None
-    if b"\0" in data:
-        result.skipped.append((rel, "binary"))
-        return None
-    return data.decode("utf-8", errors="replace")
-
-
 # --- which scanner reads which file
-
-
-# A scanner reads one file's text and returns its references, and why it fell back to patterns (if it did).
-Found = tuple[list[Reference], str | None]
-Places = tuple[Path, ...]  # the file's directory and the scan root: where a relative local path would be
-
 
 def scanner_for(path: Path, explicit: bool) -> Callable[[str, str, Places], Found] | None:
     name = path.name.lower()
@@ -232,61 +125,6 @@ def scanner_for(path: Path, explicit: bool) -> Callable[[str, str, Places], Foun
 
 
 # --- what a model name looks like
-
-
-def hub_id(value: str, owner_optional: bool = False) -> str | None:
-    """The Hub repo id in `value` (revision kept), or None for anything else: local paths, files, URLs."""
-    value = value.strip()
-    for prefix in ("https://huggingface.co/", "http://huggingface.co/", "hf://"):
-        if value.startswith(prefix):
-            value = value[len(prefix):].rstrip("/")
-    bare = value.split("@", 1)[0]
-    revision = value[len(bare):]
-    if revision and not REVISION.fullmatch(revision):
-        return None
-    pattern = CANONICAL_ID if owner_optional and "/" not in bare else HUB_ID
-    if not pattern.fullmatch(bare) or ".." in bare or "--" in bare:
-        return None
-    if bare.lower().endswith(FILE_SUFFIXES) or bare.endswith(".") or bare.isdigit():
-        return None
-    return value
-
-
-def model_value(value: str, here: Places, owner_optional: bool = False) -> tuple[str, str] | None:
-    """(kind, name) for a string used as a model, or None when it is a local path or not a model name."""
-    for prefix, kind in PROVIDER_PREFIXES.items():
-        if value.startswith(prefix):
-            rest = value[len(prefix):]
-            if kind == "ollama":
-                return ("ollama", rest) if OLLAMA_NAME.fullmatch(rest) else None
-            value = rest
-    repo = hub_id(value, owner_optional)
-    if repo is None or _exists_locally(repo, here):
-        return None
-    return "hf", repo
-
-
-def ollama_value(value: str, here: Places) -> tuple[str, str] | None:
-    value = value.strip()
-    for host in OLLAMA_HF_HOSTS:
-        if value.lower().startswith(host):
-            repo = hub_id(value[len(host):].split(":", 1)[0])
-            return ("hf", repo) if repo else None
-    if _looks_like_path(value) or not OLLAMA_NAME.fullmatch(value) or _exists_locally(value, here):
-        return None
-    return "ollama", value
-
-
-def _looks_like_path(value: str) -> bool:
-    return value.startswith((".", "/", "~", "\\")) or value.lower().endswith(FILE_SUFFIXES) or ":\\" in value
-
-
-def _exists_locally(value: str, here: Places) -> bool:
-    try:
-        return any((directory / value).exists() for directory in here)
-    except (OSError, ValueError):
-        return False
-
 
 # --- Python
 
@@ -512,11 +350,6 @@ def _balanced(text: str, start: int, limit: int = 2000) -> str:
         if depth == 0:
             return text[start:index]
     return text[start:start + limit]
-
-
-def line_at(text: str, offset: int) -> int:
-    return text.count("\n", 0, offset) + 1
-
 
 # --- YAML, JSON, TOML configuration
 
