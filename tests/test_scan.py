@@ -6,8 +6,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from llmpick.audit import scan as scan_module
 from llmpick.audit.scan import Reference, scan, scan_hf_cache
+from llmpick.audit.scan import base as scan_module
 from llmpick.core.errors import UsageError
 
 PROJECT = Path(__file__).parent / "fixtures" / "project"
