@@ -2,7 +2,7 @@
 
 Usage: python benchmarks/synth.py N DIR
 
-Card i copies built-in card i mod 175 under a new id; its release date, languages and benchmark score
+Card i copies built-in card i mod 175 under a new id; its release date, languages and benchmark scores
 are varied so that filters and ranking see a spread, and its architecture (so the parameter check and the
 memory estimate stay valid) is kept. Base models still point at built-in ids, so lineage works when the
 synthetic directory overlays the built-in catalog.
@@ -38,10 +38,11 @@ def generate(count: int, target: Path, seed: int = 7) -> None:
         if rng.random() < 0.3:
             extra = rng.choice(EXTRA_LANGUAGES)
             card["languages"] = list(dict.fromkeys([*card["languages"], extra]))
-        if "mmlu" in card.get("benchmarks", {}):
-            bench = dict(card["benchmarks"]["mmlu"])
-            bench["score"] = round(min(99.0, max(20.0, bench["score"] + rng.uniform(-3, 3))), 1)
-            card["benchmarks"] = {**card["benchmarks"], "mmlu": bench}
+        for name, figures in card.get("benchmarks", {}).items():
+            figures = figures if isinstance(figures, list) else [figures]
+            card["benchmarks"][name] = [
+                {**figure, "score": round(min(99.0, max(1.0, figure["score"] + rng.uniform(-3, 3))), 1)}
+                if figure["score"] <= 100 else figure for figure in figures]
         (models / f"{card['id']}.yaml").write_text(
             yaml.dump(card, Dumper=yaml.CSafeDumper, sort_keys=False, allow_unicode=True), encoding="utf-8")
 

@@ -56,9 +56,12 @@ def test_lang_zh_returns_only_chinese_capable_models(catalog):
 
 
 def test_task_code_ranks_code_models_first(catalog):
+    # A model made for code leads, and most of the top five are code models; a strong general model with
+    # code evidence may stand among them (gpt-oss-20b: Artificial Analysis counts coding in its index).
     rec = recommend(Requirements(tasks=["code"], commercial=True), catalog, Hardware(vram_gb=24))
     top = [p.model for p in rec.top[:5]]
-    assert all("code" in catalog.get(m).tasks for m in top), top
+    assert catalog.get(top[0]).specialty == "code", top
+    assert sum("code" in catalog.get(m).tasks for m in top) >= 3, top
 
 
 def test_bert_is_never_a_chat_recommendation(catalog):
@@ -157,8 +160,8 @@ def test_recommend_commercial_vram_12_json():
     data = json.loads(result.stdout)["data"]
     assert data["recommendations"] and len(data["recommendations"]) <= 10
     first = data["recommendations"][0]
-    assert set(first["components"]) == {"quality", "task", "language", "recency", "speed", "precision",
-                                        "headroom", "context", "license"}
+    assert set(first["components"]) == {"quality", "uncertainty", "quantization", "speed", "task", "language",
+                                        "license", "context", "recency"}
     assert first["memory"]["total_gb"] <= 12
     assert any(r["rule"] == "license" for r in data["rejections"])
 

@@ -31,7 +31,7 @@ def test_show_inherited_research_license(fixture_catalog):
 def test_show_json_has_every_field_and_the_file(fixture_catalog):
     result = run("show", "mistral-7b-v0.1", "--format", "json")
     payload = json.loads(result.stdout)
-    assert payload["schema_version"] == 1 and payload["kind"] == "model"
+    assert payload["schema_version"] == 2 and payload["kind"] == "model"
     data = payload["data"]
     assert data["effective_license"]["id"] == "apache-2.0"
     assert data["effective_license"]["commercial"] == "yes"
@@ -112,7 +112,7 @@ def accepts(schema: dict, document) -> bool:
 
 def test_schemas_accept_the_built_in_files_and_reject_unknown_keys():
     root = Path(__file__).resolve().parent.parent
-    for kind, filename in (("license", "licenses.yaml"), ("gpu", "gpus.yaml")):
+    for kind, filename in (("license", "licenses.yaml"), ("benchmark", "benchmarks.yaml"), ("gpu", "gpus.yaml")):
         schema = schema_of(kind)
         entries = yaml.safe_load((root / "catalog" / filename).read_text(encoding="utf-8"))
         assert entries and accepts(schema, entries), kind

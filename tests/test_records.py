@@ -13,6 +13,7 @@ from llmpick.advice.hardware import Hardware
 from llmpick.advice.memory import estimate
 from llmpick.advice.requirements import Requirements
 from llmpick.advice.rules import HARD_RULES, Context, active_rules, best_fit, judge
+from llmpick.catalog.records import headline_score
 from tests.conftest import FIXTURE_CATALOG
 
 
@@ -62,7 +63,7 @@ def test_record_mirrors_its_card(catalog):
         assert (record.id, record.name, record.released, record.architecture) == \
             (card.id, card.name, card.released, card.architecture)
         assert record.languages == tuple(card.languages) and record.tasks == tuple(card.tasks)
-        assert record.mmlu == (card.benchmarks["mmlu"].score if "mmlu" in card.benchmarks else None)
+        assert record.mmlu == (headline_score(card, "mmlu") if "mmlu" in card.benchmarks else None)
         assert record.effective == catalog.effective_license(card.id)
 
 

@@ -1,6 +1,7 @@
 """Rank catalog models against user requirements: recommend() and screen() run the rules and the score.
 
-Hard rules (rules.py) reject, a weighted score (scoring.py) ranks; Pick, Ranking and Recommendation hold the result.
+Hard rules (rules.py) reject; a score in quality points (scoring.py) ranks each model at the quantization that
+scores best; Pick, Ranking and Recommendation hold the result.
 
 Every rejection and every score component carries a reason a user can check.
 """
@@ -14,12 +15,13 @@ from typing import overload
 
 from ..catalog.catalog import Catalog
 from ..catalog.licenses import EffectiveLicense
+from ..catalog.quality import Quality
 from ..catalog.records import CardRecord
 from .hardware import Hardware
-from .memory import Estimate, decode_tokens_per_s
+from .memory import Estimate
 from .requirements import Requirements
-from .rules import HARD_RULES, Context, Rejection, active_rules, best_fit, judge
-from .scoring import Scales, effective_weights, rate, short_reasons
+from .rules import HARD_RULES, Context, Rejection, active_rules, best_fit, fit_of, judge
+from .scoring import Scales, effective_weights, rate, short_reasons, speed_of
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,7 @@ class Pick:
     reasons: tuple[str, ...]  # short, for the table
     explanations: dict[str, str] = field(repr=False, compare=False)  # per component: how it was computed
     flags: tuple[str, ...] = ()
+    quality: Quality | None = None  # the model's calibrated quality index (all foci), for --explain
 
 
 class Ranking(Sequence[Pick]):
@@ -116,7 +119,7 @@ def recommend(req: Requirements, catalog: Catalog, hardware: Hardware) -> Recomm
     ctx = Context(catalog, req, hardware)
     weights = effective_weights(req)
     cards = [catalog.record(card_id) for card_id in sorted(catalog.cards)]  # records: no card is unpickled
-    scales = Scales.of(cards)
+    scales = Scales.of(catalog.quality, req)
     rejections: dict[str, list[Rejection]] = {}
     ranked: list[tuple[float, str, CardRecord, Estimate]] = []
     rules = active_rules(req)
@@ -126,15 +129,18 @@ def recommend(req: Requirements, catalog: Catalog, hardware: Hardware) -> Recomm
             rejections[card.id] = broken
             continue
         assert fit is not None
-        ranked.append((-rate(card, fit, ctx, scales, weights)[0], card.id, card, fit))
+        # the quantization that scores best: quality kept against speed, among those that fit
+        score, chosen = max(((rate(card, option, ctx, scales, weights)[0], option)
+                             for option in fit_of(card, ctx).options), key=lambda pair: pair[0])
+        ranked.append((-score, card.id, card, chosen))
     ranked.sort(key=lambda entry: entry[:2])
 
     def pick(card: CardRecord, fit: Estimate) -> Pick:
         score, values, why, flags = rate(card, fit, ctx, scales, weights, explain=True)
         eff = ctx.license(card)
         return Pick(card.id, card.name, fit, (hardware.budget_gb or 0.0) - req.headroom_gb,
-                    decode_tokens_per_s(fit, hardware.bandwidth_gbs), eff, score, values,
-                    short_reasons(values, why, weights, eff), why, tuple(flags))
+                    speed_of(fit, ctx)[0], eff, score, values, short_reasons(values, why, weights, eff), why,
+                    tuple(flags), scales.quality.of(card.id) if scales.quality else None)
 
     picks = Ranking(ranked, pick)
     result = Recommendation(req, hardware, weights, picks, rejections)

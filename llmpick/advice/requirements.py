@@ -44,6 +44,8 @@ class Requirements(BaseModel):
     quants: list[str] = list(DEFAULT_QUANTS)
     context: Annotated[int, Field(gt=0, le=10_000_000)] = DEFAULT_CONTEXT
     headroom_gb: Annotated[float, Field(ge=0)] = 0.0
+    min_speed: Annotated[float, Field(gt=0, le=100_000)] | None = None  # tokens/s that count as fast enough
+    mem_bandwidth_gbs: Annotated[float, Field(gt=0, le=100_000)] | None = None  # for CPUs and unnamed GPUs
     languages: list[str] = []
     tasks: list[str] = []
     modalities: list[str] = []

@@ -21,6 +21,13 @@ CHAT_TASKS = frozenset({"chat", "instruct"})
 SERVED_BY_CHAT = {"code", "reasoning", "math", "tool-use", "translation", "summarization", "question-answering"}
 
 
+class Fit(NamedTuple):
+    estimate: Estimate  # at the highest-precision allowed quantization that fits, else at the last one tried
+    fits: bool
+    reason: str  # why it does not fit
+    options: tuple[Estimate, ...]  # every allowed quantization that fits, highest precision first
+
+
 class Rejection(NamedTuple):  # a tuple: a large catalog makes tens of thousands
     model: str
     rule: str
@@ -37,7 +44,7 @@ class Context:
     # (architecture's id, context, quantizations) -> the architecture and _fit's answer: cards that share an
     # architecture share it. By identity, since records share architecture objects and hashing a pydantic model
     # costs more than the rest of the check; the entry holds the object, so its id is not reused meanwhile.
-    fits: dict[tuple, tuple[object, tuple[Estimate, bool, str]]] = field(default_factory=dict, repr=False)
+    fits: dict[tuple, tuple[object, Fit]] = field(default_factory=dict, repr=False)
 
     def license(self, card: AnyCard) -> EffectiveLicense:
         return card.effective if isinstance(card, CardRecord) else self.catalog.effective_license(card.id)
@@ -161,30 +168,30 @@ def active_rules(req: Requirements, rules: dict[str, Rule] = HARD_RULES) -> dict
 
 def best_fit(card: AnyCard, ctx: Context, quants: list[str] | None = None) -> tuple[Estimate | None, Estimate]:
     """The highest-precision allowed quantization that fits, and the smallest estimate (for the reason)."""
-    est, fits, _ = _fit(card, ctx, quants)
-    return (est if fits else None), est
+    found = fit_of(card, ctx, quants)
+    return (found.estimate if found.fits else None), found.estimate
 
 
-def _fit(card: AnyCard, ctx: Context, quants: list[str] | None = None) -> tuple[Estimate, bool, str]:
-    """(estimate, whether it fits, memory reason): the estimate at the highest-precision allowed quantization that
-    fits, else at the last one tried. Decided once per architecture and setting, which is all an estimate depends
-    on; cards that share an architecture (fine-tunes of one base) share the answer and the estimate."""
+def fit_of(card: AnyCard, ctx: Context, quants: list[str] | None = None) -> Fit:
+    """How `card` fits the hardware at each allowed quantization. Decided once per architecture and setting,
+    which is all an estimate depends on; cards that share an architecture (fine-tunes of one base) share it."""
     context = min(ctx.req.context, card.context_length)
     allowed = tuple(quants or ctx.req.quants)
     key = (id(card.architecture), context, allowed)
-    _, choice = ctx.fits.get(key, (None, None))
-    if choice is None:
+    _, found = ctx.fits.get(key, (None, None))
+    if found is None:
         hw = ctx.hardware
         budget = (hw.budget_gb or 0.0) - ctx.req.headroom_gb
         gpus = hw.gpus if hw.device == "gpu" else 0
+        options = []
         for quant_id in allowed:
             est = estimate(card, quant_id, context, gpus=gpus)
             if est.total_gb <= budget:
-                break
-        fits = est.total_gb <= budget
-        choice = (est, fits, "" if fits else memory_reason(est, ctx))
-        ctx.fits[key] = (card.architecture, choice)
-    return choice
+                options.append(est)
+        best = options[0] if options else est
+        found = Fit(best, bool(options), "" if options else memory_reason(best, ctx), tuple(options))
+        ctx.fits[key] = (card.architecture, found)
+    return found
 
 
 def memory_reason(est: Estimate, ctx: Context) -> str:
@@ -209,7 +216,7 @@ def judge(card: AnyCard, ctx: Context, memory: bool = True,
             broken.append(Rejection(card.id, name, reason))
     if not memory:
         return broken, None
-    est, fits, reason = _fit(card, ctx)
-    if not fits:
-        broken.append(Rejection(card.id, "memory", reason))
-    return broken, None if broken else est
+    found = fit_of(card, ctx)
+    if not found.fits:
+        broken.append(Rejection(card.id, "memory", found.reason))
+    return broken, None if broken else found.estimate

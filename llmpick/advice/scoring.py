@@ -1,154 +1,157 @@
-"""The score: each component with how it was computed, the weights that combine them, and the short reasons."""
+"""The score, in quality-index points: the model's calibrated quality for the task, less what the chosen
+quantization, a slow speed, an unsuited task or language and license conditions cost; docs/scoring.md cites each
+number."""
 
 from __future__ import annotations
 
 import datetime as dt
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from ..catalog.licenses import EffectiveLicense
+from ..catalog.quality import QualityModel
 from ..catalog.records import CardRecord
-from .memory import QUANTS, Estimate, decode_tokens_per_s
+from .memory import Estimate, decode_tokens_per_s
 from .requirements import Requirements
 from .rules import CHAT_TASKS, Context
-from .weights import DEFAULT_WEIGHTS
+from .weights import DEFAULT_WEIGHTS, PREFER
 
-FALLBACK_DISCOUNT = 0.9  # a quality borrowed from similar-sized models counts a little less than a measured one
-SIMILAR_SIZE = 2.0  # "similar size" for the quality fallback: within 2x the active parameters
-TASK_WEIGHT_WITH_TASK = 0.30  # with --task, fitness for that task weighs as much as quality
-SERVED_BY_GENERAL = 0.25  # task component of a general chat model asked to do a specialised task
-PREFER_BOOST = 0.25  # --prefer X adds this to X's weight before the weights are renormalised
-PREFER = {"quality": ("quality",), "speed": ("speed", "headroom"), "context": ("context",),
-          "license": ("license",)}
-LICENSE_VALUES = {"yes": 1.0, "conditional": 0.5, "no": 0.0}  # license component per commercial verdict
-FAST_TOKENS_PER_S = 60.0  # speed component reaches 1 at this estimated decode rate
-CONTEXT_MARGIN_DOUBLINGS = 5  # context component reaches 1 when the model offers 32x the needed context
+SIMILAR_SIZE = 2.0  # "similar size" (audit's alternatives): within 2x the parameters
+
+# Quality lost to a quantization, in index points: llama.cpp's published perplexity increase on Llama-3-8B
+# (tools/quantize/quantize.cpp) times POINTS_PER_PPL. Formats llama.cpp does not measure take the nearest one
+# it does (GPTQ, AWQ, NF4 and MXFP4 as Q4_0: 4-bit with one scale per group).
+PPL_INCREASE = {"fp32": 0.0, "bf16": 0.0, "fp16": 0.0, "q8_0": 0.0026, "int8": 0.0026, "q6_k": 0.0217,
+                "q5_k_m": 0.0569, "q4_k_m": 0.1754, "q4_0": 0.4685, "gptq-4bit": 0.4685, "awq-4bit": 0.4685,
+                "nf4": 0.4685, "mxfp4": 0.4685, "q3_k_m": 0.6569, "q2_k": 3.5199}
+# Index points per unit of perplexity: LLaMA-13B over LLaMA-7B in the catalog's index (33.2 - 22.9) over their
+# F16 wikitext-2 perplexities in llama.cpp's README table (5.9066 - 5.2543); tests/test_scoring.py recomputes it.
+POINTS_PER_PPL = 15.8
+QUANT_LOSS = {quant: round(POINTS_PER_PPL * increase, 2) for quant, increase in PPL_INCREASE.items()}
+
+TARGET_TOKENS_PER_S = 20.0  # "fast enough" for chat: faster than people read
+SPEED_PENALTY = 40.0  # points lost at 0 tokens/s; (1 - speed / target)^2 of it below the target, none above
+SPEED_BONUS = 4.0  # with --prefer speed: points per doubling above the target
+CPU_BANDWIDTH_GBS = 51.2  # dual-channel DDR4-3200 (2 x 8 bytes x 3200 MT/s) when --mem-bandwidth is not given
+UNCERTAINTY_DISCOUNT = 1.0  # points per point of standard error: rank by a cautious (one-sigma-low) quality
+BASE_MODEL_PENALTY = 15.0  # a base (completion) model used for chat needs prompting a chat model does not
+GENERAL_FOR_TASK_PENALTY = 3.0  # a general chat model asked for code, math, ... (the index already reads the task)
+SPECIALIST_PENALTY = 8.0  # a model made for one task (a code model) asked for general chat, or for another task
+SECONDARY_LANGUAGE_PENALTY = 2.0  # per requested language the model lists but is not mainly trained in
+CONDITIONAL_LICENSE_PENALTY = 2.0  # with --commercial: conditions to meet (user caps, use policies)
+CONTEXT_POINTS_PER_DOUBLING = 1.0  # with --prefer context: per doubling of context beyond the need
+RECENCY_POINTS_PER_YEAR = 0.5  # a tie-breaker: newer models are trained on newer data
+RECENCY_EPOCH = dt.date(2023, 1, 1)
 
 
-def _size(card: CardRecord) -> float:
-    return card.architecture.active_params_b or card.params_b
-
-
-@dataclass
+@dataclass(frozen=True)
 class Scales:
-    """Catalog-wide ranges that components are normalised against (computed once per run)."""
+    """What scoring reads besides the card: the catalog's quality model and the task focus."""
 
-    mmlu_low: float
-    mmlu_high: float
-    oldest: dt.date
-    newest: dt.date
-    measured: list[tuple[float, float]]  # (active params, MMLU) of every card with a score, by size
-    _similar: dict[float, list[float]] = field(default_factory=dict)  # many cards share a size
+    quality: QualityModel | None
+    focus: str | None
 
     @classmethod
-    def of(cls, cards: list[CardRecord]) -> Scales:
-        measured = sorted((_size(c), c.mmlu) for c in cards if c.mmlu is not None)
-        scores = [score for _, score in measured]
-        dates = [c.released for c in cards] or [dt.date.today()]
-        return cls(min(scores, default=0.0), max(scores, default=100.0), min(dates), max(dates), measured)
-
-    def normalise(self, mmlu: float) -> float:
-        return _clip((mmlu - self.mmlu_low) / ((self.mmlu_high - self.mmlu_low) or 1.0))
-
-    def similar(self, size: float) -> list[float]:
-        """MMLU scores of the benchmarked models within SIMILAR_SIZE times `size`, sorted."""
-        if size not in self._similar:
-            import bisect
-
-            low = bisect.bisect_left(self.measured, (size / SIMILAR_SIZE, -1.0))
-            high = bisect.bisect_right(self.measured, (size * SIMILAR_SIZE, 1000.0))
-            self._similar[size] = sorted(score for _, score in self.measured[low:high])
-        return self._similar[size]
+    def of(cls, quality: QualityModel | None, req: Requirements) -> Scales:
+        return cls(quality, focus_of(req))
 
 
-def _clip(x: float) -> float:
-    return max(0.0, min(1.0, x))
+def focus_of(req: Requirements) -> str:
+    """Which reading of the quality index fits the request: the task's, else the language's, else chat's."""
+    tasks = set(req.tasks)
+    if "code" in tasks:
+        return "code"
+    if tasks & {"reasoning", "math"}:
+        return "reasoning"
+    if "zh" in req.languages:
+        return "chinese"
+    if set(req.languages) - {"en"}:
+        return "multilingual"
+    return "chat"
 
 
-def quality(card: CardRecord, scales: Scales, explain: bool = False) -> tuple[float, str, bool]:
-    """The quality component, how it was found (with `explain`), and whether it is a fallback estimate."""
-    score = card.mmlu
-    if score is not None:
-        return scales.normalise(score), f"MMLU {score:g}" if explain else "", False
-    size = _size(card)
-    similar = scales.similar(size)
-    if similar:
-        median = similar[len(similar) // 2]
-        return (FALLBACK_DISCOUNT * scales.normalise(median),
-                f"no MMLU: median of {len(similar)} benchmarked models of similar size ({median:g})" if explain else "",
-                True)
-    return 0.0, f"no MMLU and no benchmarked model near {size:g}B" if explain else "", True
+def speed_of(est: Estimate, ctx: Context) -> tuple[float | None, str]:
+    """Estimated tokens/s and where the bandwidth came from."""
+    hw = ctx.hardware
+    if hw.bandwidth_gbs:
+        return decode_tokens_per_s(est, hw.bandwidth_gbs), f"{hw.bandwidth_gbs:g} GB/s"
+    given = ctx.req.mem_bandwidth_gbs
+    if given:
+        return decode_tokens_per_s(est, given), f"{given:g} GB/s (--mem-bandwidth)"
+    if hw.device == "cpu":
+        return (decode_tokens_per_s(est, CPU_BANDWIDTH_GBS),
+                f"{CPU_BANDWIDTH_GBS:g} GB/s assumed (dual-channel DDR4-3200; give --mem-bandwidth)")
+    return None, ""
 
 
 def components(card: CardRecord, est: Estimate, ctx: Context, scales: Scales,
                explain: bool = False) -> tuple[dict[str, float], dict[str, str], list[str]]:
-    """Each score component's value and, with `explain`, how it was computed. Ranking needs only the values, for
-    every model that passes; the text is for the few shown (made on demand by closures, it cost as much again)."""
-    req, hw = ctx.req, ctx.hardware
+    """Each component's points and, with `explain`, how they were found."""
+    req = ctx.req
     flags: list[str] = []
     values: dict[str, float] = {}
     why: dict[str, str] = {}
 
-    values["quality"], why["quality"], fallback = quality(card, scales, explain)
-    if fallback:
-        flags.append("no benchmark")
-
-    bits = QUANTS[est.quant].bits
-    values["precision"] = _clip((bits - 2) / 6)
-    if explain:
-        why["precision"] = f"{est.quant} ({bits:g} bits/weight; 8+ = 1.0, 2 = 0.0)"
-
-    budget = (hw.budget_gb or 0.0) - req.headroom_gb
-    values["headroom"] = _clip((budget - est.total_gb) / budget) if budget > 0 else 0.0
-    if explain:
-        why["headroom"] = f"{budget - est.total_gb:.1f} GB of {budget:.1f} GB left free"
-
-    tps = decode_tokens_per_s(est, hw.bandwidth_gbs)
-    if tps is not None:
-        values["speed"] = _clip(tps / FAST_TOKENS_PER_S)
+    quality = scales.quality.of(card.id) if scales.quality else None
+    if quality is None:
+        values["quality"], values["uncertainty"] = 0.0, 0.0
+        flags.append("no quality evidence")
         if explain:
-            why["speed"] = f"~{tps:.0f} tokens/s estimated ({FAST_TOKENS_PER_S:g} tokens/s = 1.0)"
-    else:  # no bandwidth known: fewer bytes read per token is faster
-        values["speed"] = _clip(1.0 / max(est.read_per_token_gb, 0.1) / 2)
-        if explain:
-            why["speed"] = f"{est.read_per_token_gb:.1f} GB read per token (bandwidth unknown; 0.5 GB = 1.0)"
-
-    needed = max(req.context, req.min_context or 0)
-    margin = math.log2(max(card.context_length / needed, 1.0))
-    values["context"] = _clip(margin / CONTEXT_MARGIN_DOUBLINGS)
-    if explain:
-        why["context"] = f"{card.context_length} tokens offered, {needed} needed"
-
-    if req.tasks:
-        hits = [1.0 if t in card.tasks else SERVED_BY_GENERAL for t in req.tasks]
-        values["task"] = sum(hits) / len(hits)
-        if explain:
-            why["task"] = ", ".join(f"{t}: {'made for it' if t in card.tasks else 'general chat model'}"
-                                    for t in req.tasks)
+            why["quality"] = why["uncertainty"] = "no benchmark figures and nothing to estimate from"
     else:
-        chatty = not CHAT_TASKS.isdisjoint(card.tasks)
-        values["task"] = 1.0 if chatty else 0.5
+        values["quality"], error = quality.for_focus(scales.focus)
+        values["uncertainty"] = -UNCERTAINTY_DISCOUNT * error
+        if quality.imputed:
+            flags.append("quality estimated")
         if explain:
-            why["task"] = "chat/instruct model" if chatty else "base model: needs prompting"
+            read = scales.focus in dict(quality.focus)
+            lean = f", leaning on {scales.focus} benchmarks" if read else ""
+            how = f"estimated from {quality.imputed}" if quality.imputed else f"calibrated from benchmarks{lean}"
+            why["quality"] = f"index {'~' if quality.imputed else ''}{values['quality']:.1f} ({how})"
+            why["uncertainty"] = (f"-{UNCERTAINTY_DISCOUNT:g} x standard error {error:.1f}"
+                                  + ("" if read or not scales.focus else f" (no {scales.focus} figures: widened)"))
 
-    if req.languages:
-        hits = [1.0 if card.languages[0] == lang else 0.7 for lang in req.languages]
-        values["language"] = sum(hits) / len(hits)
+    values["quantization"] = -QUANT_LOSS.get(est.quant, QUANT_LOSS["q4_0"])
+    if explain:
+        why["quantization"] = (f"{est.quant}: +{PPL_INCREASE.get(est.quant, PPL_INCREASE['q4_0']):g} perplexity "
+                               f"(llama.cpp, Llama-3-8B) x {POINTS_PER_PPL:g} points")
+
+    tps, bandwidth = speed_of(est, ctx)
+    target = req.min_speed or TARGET_TOKENS_PER_S
+    if tps is None:
+        values["speed"] = 0.0
         if explain:
-            why["language"] = (f"languages {', '.join(card.languages[:6])}"
-                               f"{'…' if len(card.languages) > 6 else ''} (primary language = 1.0, listed = 0.7)")
+            why["speed"] = "GPU bandwidth unknown (name the GPU with --gpu): assumed fast enough"
     else:
-        values["language"] = 1.0
+        shortfall = max(0.0, 1.0 - tps / target)
+        values["speed"] = -SPEED_PENALTY * shortfall * shortfall
+        if "speed" in req.prefer and tps > target:
+            values["speed"] += SPEED_BONUS * math.log2(tps / target)
+        if tps < target:
+            flags.append(f"~{tps:.0f} tokens/s")
         if explain:
-            why["language"] = "no language required"
+            why["speed"] = f"~{tps:.0f} tokens/s at {bandwidth}; target {target:g}"
+
+    values["task"], why["task"] = _task_points(card, req.tasks)
+
+    secondary = [lang for lang in req.languages if card.languages[0] != lang]
+    values["language"] = -SECONDARY_LANGUAGE_PENALTY * len(secondary)
+    if explain:
+        why["language"] = (f"{', '.join(secondary)} listed, not the primary language ({card.languages[0]})"
+                           if secondary else f"primary language {card.languages[0]}")
 
     eff = ctx.license(card)
-    values["license"] = LICENSE_VALUES[eff.commercial]
+    conditional = eff.commercial == "conditional" and (req.commercial or "license" in req.prefer)
+    values["license"] = -CONDITIONAL_LICENSE_PENALTY if conditional else 0.0
     if explain:
         why["license"] = f"{eff.license.id}: commercial {eff.commercial}"
 
-    span = (scales.newest - scales.oldest).days or 1
-    values["recency"] = _clip((card.released - scales.oldest).days / span)
+    needed = max(req.context, req.min_context or 0)
+    values["context"] = CONTEXT_POINTS_PER_DOUBLING * math.log2(max(card.context_length / needed, 1.0))
+    if explain:
+        why["context"] = f"{card.context_length} tokens offered, {needed} needed"
+
+    values["recency"] = RECENCY_POINTS_PER_YEAR * max(0.0, (card.released - RECENCY_EPOCH).days / 365.25)
     if explain:
         why["recency"] = f"released {card.released.isoformat()}"
     if est.approximate:
@@ -156,30 +159,47 @@ def components(card: CardRecord, est: Estimate, ctx: Context, scales: Scales,
     return values, why, flags
 
 
+def _task_points(card: CardRecord, tasks: list[str]) -> tuple[float, str]:
+    """How well the model's purpose matches the asked-for tasks (none asked: general chat)."""
+    specialty = card.specialty
+    if tasks:
+        off = [t for t in tasks if specialty and t != specialty]
+        general = [t for t in tasks if t not in card.tasks]
+        points = -SPECIALIST_PENALTY * len(off) - GENERAL_FOR_TASK_PENALTY * len(general)
+        words = [f"{t}: " + ("made for " + specialty if t in off else "general chat model" if t in general
+                             else "made for it") for t in tasks]
+        return points, ", ".join(words)
+    if specialty:
+        return -SPECIALIST_PENALTY, f"made for {specialty}, not general chat"
+    if CHAT_TASKS.isdisjoint(card.tasks):
+        return -BASE_MODEL_PENALTY, "base model: needs prompting for chat"
+    return 0.0, "chat/instruct model"
+
+
 def rate(card: CardRecord, est: Estimate, ctx: Context, scales: Scales, weights: dict[str, float],
          explain: bool = False) -> tuple[float, dict[str, float], dict[str, str], list[str]]:
-    """The score (the weighted sum of the components, rounded), and the components as `components` gives them."""
+    """The score (the weighted sum of the components' points, rounded), and the components as `components`
+    gives them."""
     values, why, flags = components(card, est, ctx, scales, explain)
     return round(sum(weights[k] * values[k] for k in weights), 6), values, why, flags
 
 
 def effective_weights(req: Requirements) -> dict[str, float]:
+    """The defaults, then --prefer's, then a profile's own weights."""
     weights = dict(DEFAULT_WEIGHTS)
-    if req.tasks:
-        weights["task"] = TASK_WEIGHT_WITH_TASK
+    for preference in dict.fromkeys(req.prefer):
+        weights.update(PREFER[preference])
     weights.update(req.weights)
-    for preference in req.prefer:
-        for name in PREFER[preference]:
-            weights[name] += PREFER_BOOST / len(PREFER[preference])
-    total = sum(weights.values()) or 1.0
-    return {name: value / total for name, value in weights.items()}
+    return weights
 
 
 def short_reasons(values: dict[str, float], why: dict[str, str], weights: dict[str, float],
                   eff: EffectiveLicense) -> tuple[str, ...]:
-    """Quality, then the component that adds most to the score, then license conditions."""
-    _, strongest = max((weights[k] * v, k) for k, v in values.items() if k not in ("quality", "license"))
-    reasons = [why["quality"], why[strongest]]
+    """Quality, then the component that costs most, then license conditions."""
+    reasons = [why["quality"]]
+    cost, costliest = min((weights[k] * v, k) for k, v in values.items() if k not in ("quality", "recency"))
+    if cost < -0.5:
+        reasons.append(why[costliest])
     if eff.commercial == "conditional":
         reasons.append("⚠ " + ", ".join(eff.conditions[:3]))
     return tuple(reasons)

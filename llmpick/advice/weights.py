@@ -4,10 +4,18 @@ from __future__ import annotations
 
 from typing import Literal
 
-# Default weights of the score components (they sum to 1); docs/scoring.md explains each choice.
+# Every component is in quality-index points (docs/scoring.md): the score is sum(weight x points). A weight of 1
+# takes the component as it is; 0 ignores it; 2 counts it double. `context` is off unless asked for.
 DEFAULT_WEIGHTS: dict[str, float] = {
-    "quality": 0.35, "task": 0.15, "language": 0.10, "recency": 0.10, "precision": 0.10, "speed": 0.05,
-    "headroom": 0.05, "context": 0.05, "license": 0.05,
+    "quality": 1.0, "uncertainty": 1.0, "quantization": 1.0, "speed": 1.0, "task": 1.0, "language": 1.0,
+    "license": 1.0, "context": 0.0, "recency": 1.0,
+}
+# --prefer X: these weights instead of the defaults
+PREFER: dict[str, dict[str, float]] = {
+    "quality": {"quality": 1.0, "uncertainty": 2.0, "speed": 0.5},
+    "speed": {"speed": 2.0},
+    "context": {"context": 1.0},
+    "license": {"license": 3.0},
 }
 
 Component = Literal[tuple(DEFAULT_WEIGHTS)]  # type: ignore[valid-type]

@@ -153,10 +153,23 @@ class HardwareClaim(Strict):
         return self
 
 
-class Benchmark(Strict):
-    score: float
+class Figure(Strict):
+    """One benchmark result: which run (variant), who ran it, when, and where it is printed."""
+
+    score: Annotated[float, Field(allow_inf_nan=False)]
+    evaluator: Literal[vocab.EVALUATORS]  # type: ignore[valid-type]
     source: Url
-    note: str | None = None
+    variant: Annotated[str, Field(max_length=200)] = ""  # tokens: "5-shot, cot", "thinking", "v4.1" (the registry's)
+    date: dt.date | None = None  # of the source, or of a leaderboard's snapshot
+    note: Annotated[str, Field(max_length=1000)] | None = None
+
+
+def _as_list(value: Figure | list[Figure]) -> list[Figure]:
+    return value if isinstance(value, list) else [value]
+
+
+# one figure, or a list of them (publisher and independent runs, thinking on and off); always a list once read
+Figures = Annotated[Figure | Annotated[list[Figure], Field(min_length=1)], AfterValidator(_as_list)]
 
 
 class OpennessLevels(Strict):
@@ -178,12 +191,13 @@ class Card(Strict):
     languages: Annotated[list[Language], Field(min_length=1), AfterValidator(_unique)]
     modalities: Annotated[list[Modality], Field(min_length=1), AfterValidator(_unique)] = ["text"]
     tasks: Annotated[list[Task], Field(min_length=1), AfterValidator(_unique)]
+    specialty: Task | None = None  # the one task the publisher made it for (a code model); None: general
     openness: OpennessLevels
     provenance: Annotated[list[Provenance], AfterValidator(_unique)] = []
     hf_repos: Annotated[list[HfRepo], AfterValidator(_unique)] = []
     aliases: Annotated[list[Annotated[str, Field(min_length=1, max_length=200)]], AfterValidator(_unique)] = []
     hardware_claims: list[HardwareClaim] = []
-    benchmarks: dict[Annotated[str, Field(pattern=SLUG)], Benchmark] = {}
+    benchmarks: dict[Annotated[str, Field(pattern=SLUG)], Figures] = {}
     links: dict[str, Url] = {}
     sources: Annotated[list[Url], Field(min_length=1)]
     verified: dt.date
@@ -193,6 +207,8 @@ class Card(Strict):
     def _lineage_not_self(self) -> Card:
         if self.base_model == self.id:
             raise ValueError("base_model cannot be the card itself")
+        if self.specialty and self.specialty not in self.tasks:
+            raise ValueError(f"specialty {self.specialty} is not one of the card's tasks")
         return self
 
     @property

@@ -11,8 +11,10 @@ from ..core.errors import NotFoundError, suggest
 from .store import CardStore
 
 if TYPE_CHECKING:
+    from .benchmarks import BenchmarkInfo
     from .cards import Card
     from .licenses import EffectiveLicense, License
+    from .quality import QualityModel
     from .records import CardRecord
 
 
@@ -20,9 +22,11 @@ if TYPE_CHECKING:
 class Catalog:
     cards: CardStore = field(default_factory=CardStore)
     licenses: dict[str, License] = field(default_factory=dict)
+    benchmarks: dict[str, BenchmarkInfo] = field(default_factory=dict)
     origins: dict[str, str] = field(default_factory=dict)  # card id -> file it came from (str: cheap to unpickle)
     gpu_files: list[Path] = field(default_factory=list)
     records: dict[str, CardRecord] = field(default_factory=dict, repr=False, compare=False)  # by card id
+    quality: QualityModel | None = field(default=None, repr=False, compare=False)  # built with the catalog
     _memo: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     def origin(self, card_id: str) -> Path:

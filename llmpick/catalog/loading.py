@@ -18,8 +18,10 @@ if TYPE_CHECKING:
 ENV_CATALOG = "LLMPICK_CATALOG"
 ENV_NO_BUILTIN = "LLMPICK_NO_BUILTIN"  # "1": use only the user catalogs (an organisation's own list)
 LICENSES_FILE = "licenses.yaml"
+BENCHMARKS_FILE = "benchmarks.yaml"
 GPUS_FILE = "gpus.yaml"
-SPECIAL_FILES = {LICENSES_FILE, GPUS_FILE}
+SPECIAL_FILES = {LICENSES_FILE, BENCHMARKS_FILE, GPUS_FILE}
+REGISTRIES = {LICENSES_FILE: ("licenses", "license"), BENCHMARKS_FILE: ("benchmarks", "benchmark")}
 
 
 def builtin_catalog_dir() -> Path:
@@ -111,8 +113,12 @@ CHUNK = 500
 def _build(layer_files: list[tuple[Path, list[str]]]) -> Catalog:
     from pydantic import ValidationError
 
-    from .licenses import License
     from ..core.yamlio import YamlProblem, line_of, load_file  # only a cold start reads YAML
+    from . import quality
+    from .benchmarks import BenchmarkInfo
+    from .licenses import License
+
+    entry_models = {LICENSES_FILE: License, BENCHMARKS_FILE: BenchmarkInfo}
 
     catalog = Catalog()
     problems: list[Problem] = []
@@ -125,13 +131,13 @@ def _build(layer_files: list[tuple[Path, list[str]]]) -> Catalog:
             if path.name == GPUS_FILE:
                 catalog.gpu_files.append(path)
                 continue
-            if path.name == LICENSES_FILE:
+            if path.name in REGISTRIES:
                 try:
                     data, text = load_file(path)
                 except YamlProblem as exc:
                     problems.append(exc.problem)
                     continue
-                _add_licenses(catalog, data, path, text, problems, License, ValidationError)
+                _add_entries(catalog, data, path, text, problems, entry_models[path.name], ValidationError)
                 continue
             card, card_problems = read[path]
             problems += card_problems
@@ -150,6 +156,7 @@ def _build(layer_files: list[tuple[Path, list[str]]]) -> Catalog:
     shared: dict[Any, Any] = {}
     for card_id in catalog.cards:  # once here, so every later run reads them from the cache
         catalog.record(card_id, shared)
+    catalog.quality = quality.build(catalog.cards.values(), catalog.benchmarks)
     catalog._repo_index()
     return catalog
 
@@ -218,22 +225,27 @@ def _parse_card(data: Any, path: Path, text: str, problems: list[Problem], card_
         return None
 
 
-def _add_licenses(catalog, data, path, text, problems, license_cls, validation_error) -> None:
+def _add_entries(catalog, data, path, text, problems, entry_cls, validation_error) -> None:
+    """The entries of a registry file (licenses.yaml, benchmarks.yaml) into the catalog; a later layer's entry
+    replaces an earlier one with the same id."""
     from ..core.yamlio import line_of
+
+    attribute, what = REGISTRIES[path.name]
     if not isinstance(data, list):
-        problems.append(Problem(path, 1, None, "the license registry must be a list of entries"))
+        problems.append(Problem(path, 1, None, f"the {what} registry must be a list of entries"))
         return
+    registry = getattr(catalog, attribute)
     seen: set[str] = set()
     for index, entry in enumerate(data):
         try:
-            lic = license_cls.model_validate(entry)
+            item = entry_cls.model_validate(entry)
         except validation_error as exc:
             problems.extend(located(exc, path, text, prefix=(index,)))
             continue
-        if lic.id in seen:
-            problems.append(Problem(path, line_of(text, (index, "id")), "id", f"duplicate license id {lic.id!r}"))
-        seen.add(lic.id)
-        catalog.licenses[lic.id] = lic
+        if item.id in seen:
+            problems.append(Problem(path, line_of(text, (index, "id")), "id", f"duplicate {what} id {item.id!r}"))
+        seen.add(item.id)
+        registry[item.id] = item
 
 
 def located(exc: Any, path: Path, text: str, prefix: tuple = (), fields: Iterable[str] | None = None) -> list[Problem]:
@@ -250,15 +262,18 @@ def located(exc: Any, path: Path, text: str, prefix: tuple = (), fields: Iterabl
 
 @cache
 def _known_fields() -> tuple[str, ...]:
-    from .cards import Architecture, Benchmark, Card, HardwareClaim, OpennessLevels
+    from .benchmarks import BenchmarkInfo, Scale
+    from .cards import Architecture, Card, Figure, HardwareClaim, OpennessLevels
     from .licenses import License
 
-    models = (Card, Architecture, HardwareClaim, Benchmark, OpennessLevels, License)
+    models = (Card, Architecture, HardwareClaim, Figure, OpennessLevels, License, BenchmarkInfo, Scale)
     return tuple(sorted({name for model in models for name in model.model_fields}))
 
 
 def _cross_check(catalog: Catalog) -> list[Problem]:
     from ..core.yamlio import line_of
+    from .benchmarks import figure_problem
+
     problems: list[Problem] = []
 
     def at(card_id: str, loc: tuple, field_name: str, message: str) -> None:
@@ -279,6 +294,19 @@ def _cross_check(catalog: Catalog) -> list[Problem]:
             other = repos.setdefault(repo.lower(), card.id)
             if other != card.id:
                 at(card.id, ("hf_repos", index), "hf_repos", f"{repo} is already listed by {other}")
+        for bench_id, figures in card.benchmarks.items():
+            info = catalog.benchmarks.get(bench_id)
+            if info is None:
+                hint = suggest(bench_id, list(catalog.benchmarks))
+                at(card.id, ("benchmarks", bench_id), f"benchmarks.{bench_id}", f"unknown benchmark id {bench_id!r}"
+                   + (f"; did you mean {hint[0]!r}?" if hint else "; add it to benchmarks.yaml"))
+                continue
+            for index, figure in enumerate(figures):
+                problem = figure_problem(info, figure.score, figure.variant, figure.evaluator)
+                if problem:
+                    name, message = problem
+                    loc = ("benchmarks", bench_id, *((index,) if len(figures) > 1 else ()), name)
+                    at(card.id, loc, f"benchmarks.{bench_id}.{name}", message)
     for card in catalog.cards.values():
         seen = [card.id]
         base = card.base_model

@@ -27,8 +27,9 @@ class CardRecord(NamedTuple):
     tasks: tuple[str, ...]
     openness: OpennessLevels
     architecture: Architecture
-    mmlu: float | None  # the card's MMLU score, if it has one
+    mmlu: float | None  # the card's headline MMLU score, if it has one (tables show it)
     effective: EffectiveLicense
+    specialty: str | None = None
 
     @property
     def params_b(self) -> float:
@@ -42,10 +43,19 @@ def record_of(card: Card, effective: EffectiveLicense, shared: dict[Any, Any] | 
     def one(value: Any) -> Any:  # by type too: a LineageStep equals a plain tuple of the same strings
         return pool.setdefault((type(value), value), value)
 
-    mmlu = card.benchmarks.get("mmlu")
+    mmlu = headline_score(card, "mmlu")
     effective = effective._replace(chain=one(tuple(map(one, effective.chain))), conditions=one(effective.conditions),
                         provenance=one(effective.provenance))
     return CardRecord(card.id, card.name, one(card.publisher), one(card.family), one(card.released),
                       card.context_length, one(tuple(card.languages)), one(tuple(card.modalities)),
                       one(tuple(card.tasks)), one(card.openness), one(card.architecture),
-                      None if mmlu is None else mmlu.score, effective)
+                      mmlu, effective, card.specialty)
+
+
+def headline_score(card: Card, benchmark: str) -> float | None:
+    """The figure a table shows for `benchmark`: an independent one if any, else the publisher's; the first
+    listed of those (cards list the newest first)."""
+    figures = card.benchmarks.get(benchmark)
+    if not figures:
+        return None
+    return min(figures, key=lambda f: f.evaluator != "independent").score

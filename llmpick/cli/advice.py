@@ -23,8 +23,10 @@ from .options import (
     LangOpt,
     LicensesOpt,
     MaxParamsOpt,
+    MemBandwidthOpt,
     MinContextOpt,
     MinParamsOpt,
+    MinSpeedOpt,
     ModalityOpt,
     NoProvenanceOpt,
     OpenWeightsOpt,
@@ -56,6 +58,8 @@ def recommend(
     quant: QuantOpt = None,
     context: ContextOpt = None,
     headroom: HeadroomOpt = None,
+    min_speed: MinSpeedOpt = None,
+    mem_bandwidth: MemBandwidthOpt = None,
     lang: LangOpt = None,
     task: TaskOpt = None,
     modality: ModalityOpt = None,
@@ -88,6 +92,8 @@ def recommend(
       llmpick recommend --commercial --vram 12 --lang zh --format json
 
       llmpick recommend --gpu "RTX 4090" --task code --context 32k --explain
+
+      llmpick recommend --cpu-only --ram 32 --mem-bandwidth 90 --min-speed 10
 
       llmpick recommend --cpu-only --ram 8 --why-not mixtral-8x7b-v0.1
     """

@@ -111,6 +111,7 @@ def licenses(
 class SchemaKind(str, enum.Enum):
     card = "card"
     license = "license"
+    benchmark = "benchmark"
     gpu = "gpu"
     manifest = "manifest"
     policy = "policy"
@@ -128,6 +129,10 @@ def json_schema(kind: SchemaKind) -> dict[str, Any]:
         from ..catalog.licenses import License
 
         document = TypeAdapter(list[License]).json_schema()  # licenses.yaml is a list of them
+    elif kind is SchemaKind.benchmark:
+        from ..catalog.benchmarks import BenchmarkInfo
+
+        document = TypeAdapter(list[BenchmarkInfo]).json_schema()  # benchmarks.yaml is a list of them
     elif kind is SchemaKind.gpu:
         from ..advice.hardware import Gpu
 
@@ -142,13 +147,14 @@ def json_schema(kind: SchemaKind) -> dict[str, Any]:
 @command("schema")
 def schema(
     kind: Annotated[SchemaKind, typer.Argument(help="card (catalog/models/*.yaml), license (licenses.yaml), "
+                                               "benchmark (benchmarks.yaml), "
                                                "gpu (gpus.yaml), manifest "
                                                "(llmpick.yaml, or [tool.llmpick] in pyproject.toml) or policy "
                                                "(a file for audit --policy).")] = SchemaKind.card,
     output: OutputOpt = None,
 ) -> None:
-    """Print the JSON Schema of a card, license, GPU, manifest or policy, for editors that validate YAML as you
-    type.
+    """Print the JSON Schema of a card, license, benchmark, GPU, manifest or policy, for editors that validate
+    YAML as you type.
 
     Examples:
 

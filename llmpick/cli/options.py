@@ -50,6 +50,12 @@ FamiliesOpt = Annotated[list[str] | None, typer.Option("--family", help="Only th
 ReleasedAfterOpt = Annotated[str | None, typer.Option("--released-after", help="YYYY-MM-DD.", show_default=False)]
 CpuOnlyOpt = Annotated[bool | None, typer.Option("--cpu-only", help="Run on the CPU from system RAM.",
                                                  show_default=False)]
+MinSpeedOpt = Annotated[float | None, typer.Option("--min-speed", help="Tokens/s that are fast enough (default 20); "
+                                                 "slower picks lose points, faster ones gain none.",
+                                                 show_default=False)]
+MemBandwidthOpt = Annotated[float | None, typer.Option("--mem-bandwidth", help="Memory bandwidth in GB/s, for "
+                                                       "speed on a CPU (default 51.2, dual-channel DDR4-3200) or an "
+                                                       "unnamed GPU.", show_default=False)]
 HeadroomOpt = Annotated[float | None, typer.Option("--headroom", help="GB to keep free.", show_default=False)]
 ProfileOpt = Annotated[Path | None, typer.Option("--profile", help="YAML file of requirements; flags win.",
                                                  show_default=False)]
@@ -73,6 +79,8 @@ def requirement_flags(values: dict[str, Any]) -> dict[str, Any]:
         "ram_gb": parse.gigabytes(given("ram"), "--ram"), "cpu_only": given("cpu_only"), "auto": given("auto"),
         "quants": listed("quant"), "context": parse.tokens(given("context")) if given("context") else None,
         "headroom_gb": given("headroom"), "languages": listed("lang"), "tasks": listed("task"),
+        "min_speed": parse.positive(given("min_speed"), "--min-speed", "tokens/s"),
+        "mem_bandwidth_gbs": parse.positive(given("mem_bandwidth"), "--mem-bandwidth", "GB/s"),
         "modalities": listed("modality"),
         "min_context": parse.tokens(given("min_context"), "--min-context") if given("min_context") else None,
         "min_params": given("min_params"), "max_params": given("max_params"),

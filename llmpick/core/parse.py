@@ -39,3 +39,14 @@ def gigabytes(value: float | None, flag: str) -> float | None:
     if value > 100_000:
         raise UsageError(f"{flag} {value:g} GB is not a plausible amount of memory")
     return value
+
+
+def positive(value: float | None, flag: str, unit: str, limit: float = 100_000) -> float | None:
+    """A rate such as --min-speed 20 (tokens/s) or --mem-bandwidth 100 (GB/s): positive and plausible."""
+    if value is None:
+        return None
+    if not value > 0:
+        raise UsageError(f"{flag} must be a positive number of {unit}, not {value:g}")
+    if value > limit:
+        raise UsageError(f"{flag} {value:g} {unit} is not plausible (at most {limit:g})")
+    return value

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: benchmark figures are lists; recommendation components are quality points (CHANGELOG.md)
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,15 @@ QUANTIZATIONS = (
     "gptq-4bit", "awq-4bit", "nf4", "mxfp4",
 )
 DEVICES = ("gpu", "cpu", "apple")
+EVALUATORS = ("publisher", "independent")  # who ran a benchmark: the model's publisher, or a third party
+BENCHMARK_MEASURES = (
+    "general", "knowledge", "reasoning", "code", "math", "instruction-following", "chinese", "multilingual",
+    "preference", "agentic",
+)
+# variant tokens any benchmark may carry; a benchmark's registry entry adds its own (editions, details)
+REASONING_MODES = ("thinking", "non-thinking")
+COMMON_VARIANT_TOKENS = ("cot", "default", "high-effort", "no-tools", "pass@1", "greedy")
+COMMON_VARIANT_PATTERN = r"^(\d+-shot|pass@\d+|maj@\d+|avg@\d+)$"
 
 # ISO 639-1: code -> English name. Used to validate cards and to accept names such as "chinese".
 _ISO_639_1 = """

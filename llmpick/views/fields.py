@@ -6,10 +6,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..catalog.cards import Card, HardwareClaim
+from ..catalog.cards import Card, Figure, HardwareClaim
 from ..catalog.catalog import Catalog
 from ..catalog.licenses import EffectiveLicense
-from ..catalog.records import CardRecord
+from ..catalog.records import CardRecord, headline_score
 from ..core.errors import UsageError, unknown_choice
 from ..core.report import Cell
 
@@ -63,8 +63,7 @@ class Facts:
         """The card's score on benchmark `name`; MMLU, which the record holds, without reading the card."""
         if name == "mmlu":
             return self.record.mmlu
-        bench = self.card.benchmarks.get(name)
-        return None if bench is None else bench.score
+        return headline_score(self.card, name)
 
 
 @dataclass(frozen=True)
@@ -96,6 +95,13 @@ def lineage_text(eff: EffectiveLicense) -> str:
 
 def _active(card: Card | CardRecord) -> float:
     return card.architecture.active_params_b or card.architecture.params_b
+
+
+def figure_text(figure: Figure) -> str:
+    """"61.2 (5-shot, independent, 2025-03-21) https://..." """
+    when = figure.date.isoformat() if figure.date else ""
+    how = ", ".join(part for part in (figure.variant, figure.evaluator, when) if part)
+    return f"{figure.score:g} ({how}) {figure.source}"
 
 
 def claim_text(claim: HardwareClaim) -> str:

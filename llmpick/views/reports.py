@@ -8,7 +8,7 @@ from ..catalog.cards import Card
 from ..catalog.catalog import Catalog
 from ..catalog.licenses import VERDICT_WORDS, EffectiveLicense
 from ..core.report import Report
-from .fields import claim_text, context_text, lineage_text, params_text, verdict_text
+from .fields import claim_text, context_text, figure_text, lineage_text, params_text, verdict_text
 
 
 def license_data(eff: EffectiveLicense) -> dict[str, Any]:
@@ -96,8 +96,9 @@ def card_report(catalog: Catalog, card: Card) -> Report:
     add("openness", f"weights {card.openness.weights}, code {card.openness.code}, data {card.openness.data}")
     add("hf repos", card.hf_repos)
     add("aliases", card.aliases)
-    for name, bench in card.benchmarks.items():
-        add(f"benchmark {name}", f"{bench.score:g} ({bench.source})")
+    for name, figures in card.benchmarks.items():
+        for figure in figures:
+            add(f"benchmark {name}", figure_text(figure))
     for claim in card.hardware_claims:
         add("hardware claim", f"{claim_text(claim)} ({claim.source})")
     add("sources", card.sources)
