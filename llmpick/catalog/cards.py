@@ -6,7 +6,7 @@ import datetime as dt
 import re
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
 
 from ..core import vocab
 
@@ -168,8 +168,14 @@ def _as_list(value: Figure | list[Figure]) -> list[Figure]:
     return value if isinstance(value, list) else [value]
 
 
-# one figure, or a list of them (publisher and independent runs, thinking on and off); always a list once read
-Figures = Annotated[Figure | Annotated[list[Figure], Field(min_length=1)], AfterValidator(_as_list)]
+# One figure, or a list of them (publisher and independent runs, thinking on and off); always a list once read.
+# The tags pick the branch up front, so a bad figure gets one error, not one per branch; located() drops them.
+FIGURE_TAGS = ("one figure", "list of figures")
+Figures = Annotated[
+    Annotated[Figure, Tag(FIGURE_TAGS[0])] | Annotated[list[Figure], Field(min_length=1), Tag(FIGURE_TAGS[1])],
+    Discriminator(lambda value: FIGURE_TAGS[isinstance(value, list)]),
+    AfterValidator(_as_list),
+]
 
 
 class OpennessLevels(Strict):

@@ -253,9 +253,12 @@ def located(exc: Any, path: Path, text: str, prefix: tuple = (), fields: Iterabl
     from ..core.yamlio import line_of
     known = tuple(fields) if fields is not None else _known_fields()
     problems = []
+    from .cards import FIGURE_TAGS
+
     for error in exc.errors(include_url=False):
-        loc = prefix + tuple(error["loc"])
-        field_name = ".".join(str(part) for part in error["loc"]) or None
+        where = tuple(part for part in error["loc"] if part not in FIGURE_TAGS)
+        loc = prefix + where
+        field_name = ".".join(str(part) for part in where) or None
         problems.append(Problem(path, line_of(text, loc), field_name, validation_message(error, known)))
     return problems
 

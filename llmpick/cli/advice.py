@@ -1,4 +1,4 @@
-"""Commands that choose a model: recommend, compare, export, fit, hardware."""
+"""Commands that choose a model: recommend, compare, export, fit, hardware, quality."""
 
 from __future__ import annotations
 
@@ -260,3 +260,25 @@ def hardware_command(fmt: FormatOpt = OutputFormat.table) -> None:
     from ..views.reports import hardware_report
 
     emit(hardware_report(detect()), fmt)
+
+
+@command("quality")
+def quality(
+    models: Annotated[list[str] | None, typer.Argument(help="Card ids or Hugging Face repo ids (default: every "
+                                                       "model with an index).", show_default=False)] = None,
+    fmt: FormatOpt = OutputFormat.table,
+    output: OutputOpt = None,
+    catalog: CatalogOpt = None,
+) -> None:
+    """The calibrated quality index of each model, its error, and the benchmark figures it rests on.
+
+    Examples:
+
+      llmpick quality qwen3-14b
+
+      llmpick quality --format json | python -m json.tool
+    """
+    from ..views.evidence import quality_report
+
+    loaded = load(catalog)
+    emit(quality_report(loaded, [loaded.get(m).id for m in models or []]), fmt, output)

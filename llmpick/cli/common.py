@@ -52,8 +52,9 @@ def report_error(exc: LlmpickError) -> int:
     return exc.exit_code
 
 
-def command(*args: Any, **kwargs: Any) -> Callable:
-    """app.command that turns library errors into one message and a documented exit code."""
+def command(*args: Any, on: typer.Typer | None = None, **kwargs: Any) -> Callable:
+    """app.command (or `on`'s, for a command group) that turns library errors into one message and a documented
+    exit code."""
 
     def decorate(fn: Callable) -> Callable:
         @functools.wraps(fn)
@@ -68,7 +69,7 @@ def command(*args: Any, **kwargs: Any) -> Callable:
             except BrokenPipeError:
                 raise typer.Exit(0) from None
 
-        return app.command(*args, **kwargs)(wrapper)
+        return (on or app).command(*args, **kwargs)(wrapper)
 
     return decorate
 

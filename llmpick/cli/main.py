@@ -13,8 +13,8 @@ from . import advice, audit, hub, models  # noqa: F401  (importing registers the
 from .common import app, err
 
 # how `llmpick --help` lists them: the catalog, choosing a model, auditing, the Hub
-HELP_ORDER = ("validate", "list", "show", "licenses", "schema", "recommend", "compare", "export", "fit", "hardware",
-              "audit", "import", "sync")
+HELP_ORDER = ("validate", "list", "show", "licenses", "schema", "recommend", "quality", "compare", "export", "fit",
+              "hardware", "audit", "import", "sync")
 app.registered_commands.sort(key=lambda info: HELP_ORDER.index(info.name) if info.name in HELP_ORDER else 99)
 
 

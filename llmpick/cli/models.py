@@ -1,4 +1,4 @@
-"""Commands about the catalog itself: validate, list, show, licenses, schema."""
+"""Commands about the catalog itself: validate, list, show, licenses, schema, catalog stats."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import typer
 
 from ..core.errors import CatalogError, LlmpickError
 from ..render import OutputFormat
-from .common import CatalogOpt, FormatOpt, OutputOpt, command, deliver, emit, err, load
+from .common import CatalogOpt, FormatOpt, OutputOpt, app, command, deliver, emit, err, load
 
 
 @command("validate")
@@ -166,3 +166,27 @@ def schema(
 
     text = json.dumps(json_schema(kind), indent=2) + "\n"
     deliver(lambda handle: handle.write(text), output, f"{kind.value} schema")
+
+
+catalog_app = typer.Typer(name="catalog", help="About the catalog as a whole.\n\nExample: llmpick catalog stats",
+                          no_args_is_help=True)
+app.add_typer(catalog_app)
+
+
+@command("stats", on=catalog_app)
+def stats(
+    fmt: FormatOpt = OutputFormat.table,
+    output: OutputOpt = None,
+    catalog: CatalogOpt = None,
+) -> None:
+    """How much quality evidence the catalog holds: benchmark figures per card, by evaluator and benchmark.
+
+    Examples:
+
+      llmpick catalog stats
+
+      llmpick catalog stats --format json
+    """
+    from ..views.evidence import stats_report
+
+    emit(stats_report(load(catalog)), fmt, output)

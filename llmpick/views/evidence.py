@@ -1,0 +1,121 @@
+"""What the quality index rests on: each model's index with its inputs (`llmpick quality`), and how much evidence
+the catalog holds (`llmpick stats`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from typing import Any
+
+from ..catalog.catalog import Catalog
+from ..catalog.quality import Item, Observation, Quality, QualityModel, contribution
+from ..core.report import Cell, Report
+
+ADVICE_TASKS = {"chat", "instruct", "code", "reasoning"}
+RECENT = dt.date(2024, 1, 1)
+
+
+def _inputs(quality: QualityModel, model: str) -> list[dict[str, Any]]:
+    rows = [(o, quality.items.get(o.item)) for o in quality.observations.get(model, ())]
+    total = sum(contribution(o, item) for o, item in rows if item) or 1.0
+    out = []
+    for o, item in rows:
+        entry: dict[str, Any] = {"benchmark": o.benchmark, "variant": o.variant, "score": o.score,
+                                 "evaluator": o.evaluator, "weight": round(o.weight, 3)}
+        if item is None:
+            entry.update(used=False, why=f"fewer than the models needed to calibrate {o.item.rstrip('|')}")
+        else:
+            entry.update(used=True, implied_index=round(_implied(o, item), 1),
+                         share=round(contribution(o, item) / total, 3))
+        out.append(entry)
+    return out
+
+
+def _implied(o: Observation, item: Item) -> float:
+    from ..catalog.quality import INDEX_MEAN, INDEX_SD
+
+    return INDEX_MEAN + INDEX_SD * (o.value - item.intercept) / item.slope
+
+
+def quality_data(q: Quality) -> dict[str, Any]:
+    return {"index": round(q.index, 2), "error": round(q.error, 2), "imputed": q.imputed or None,
+            "focus": {name: round(value, 2) for name, value in q.focus}}
+
+
+def quality_report(catalog: Catalog, ids: list[str]) -> Report:
+    """The index of each model in `ids` (all with an index when empty), best first; a single model's inputs."""
+    model = catalog.quality
+    assert model is not None
+    chosen = ids or [card_id for card_id in catalog.cards if model.of(card_id)]
+    ranked = sorted(chosen, key=lambda i: -model.qualities[i].index if i in model.qualities else 0.0)
+    rows, data = [], []
+    for card_id in ranked:
+        q = model.of(card_id)
+        inputs = _inputs(model, card_id)
+        entry = {"id": card_id, **(quality_data(q) if q else {"index": None}), "inputs": inputs}
+        data.append(entry)
+        rows.append({
+            "id": card_id,
+            "index": Cell(q.text, q.index) if q else Cell("none", -1.0),
+            "from": q.imputed if q and q.imputed else f"{sum(i['used'] for i in inputs)} figures",
+            "focus": ", ".join(f"{name} {value:.0f}" for name, value in q.focus) if q else "",
+        })
+    notes = []
+    if len(ranked) == 1:
+        for i in data[0]["inputs"]:
+            head = f"{i['benchmark']} {i['score']:g} ({i['variant'] or 'no variant'}, {i['evaluator']})"
+            notes.append(f"{head}: implies {i['implied_index']}, {i['share']:.0%} of the weight" if i["used"]
+                         else f"{head}: not used, {i['why']}")
+    notes.append("index: 50 = the mean of the benchmarked models, 15 = one standard deviation; ~ = estimated "
+                 "without figures of its own; docs/scoring.md")
+    columns = [("id", "Model"), ("index", "Index ± error"), ("from", "From"), ("focus", "By task")]
+    items = {key: {"intercept": round(i.intercept, 4), "slope": round(i.slope, 4), "noise": round(i.noise, 4),
+                   "models": i.models} for key, i in sorted(model.items.items())}
+    return Report("quality", columns, rows, {"models": data, "items": items}, notes=notes)
+
+
+def stats_report(catalog: Catalog) -> Report:
+    """Evidence coverage: how many advice-relevant cards carry figures, and which benchmarks."""
+    recent = [c for c in catalog if c.released >= RECENT and ADVICE_TASKS & set(c.tasks)]
+    older = [c for c in catalog if c.released < RECENT and ADVICE_TASKS & set(c.tasks)]
+
+    def figures(card) -> list:
+        return [f for figs in card.benchmarks.values() for f in figs]
+
+    def coverage(cards: list) -> dict[str, int]:
+        return {"cards": len(cards), "with_2_figures": sum(len(figures(c)) >= 2 for c in cards),
+                "with_independent": sum(any(f.evaluator == "independent" for f in figures(c)) for c in cards),
+                "with_any": sum(bool(figures(c)) for c in cards)}
+
+    by_benchmark: Counter[str] = Counter()
+    by_evaluator: Counter[str] = Counter()
+    for card in catalog:
+        for bench, figs in card.benchmarks.items():
+            by_benchmark[bench] += len(figs)
+            by_evaluator.update(f.evaluator for f in figs)
+    qualities = catalog.quality.qualities if catalog.quality else {}
+    data = {
+        "cards": len(catalog),
+        "advice_cards_since_2024": coverage(recent),
+        "advice_cards_before_2024": coverage(older),
+        "figures": sum(by_benchmark.values()),
+        "by_evaluator": dict(by_evaluator),
+        "by_benchmark": dict(by_benchmark.most_common()),
+        "quality": {"measured": sum(not q.imputed for q in qualities.values()),
+                    "imputed": sum(bool(q.imputed) for q in qualities.values()),
+                    "none": len(catalog) - len(qualities)},
+    }
+    rows = []
+    for label, key in (("chat/instruct/code/reasoning cards since 2024", "advice_cards_since_2024"),
+                       ("the same, released before 2024", "advice_cards_before_2024")):
+        c = data[key]
+        rows.append({"what": label, "value": f"{c['cards']} cards: {c['with_2_figures']} with 2+ figures, "
+                                             f"{c['with_independent']} with an independent one, "
+                                             f"{c['cards'] - c['with_any']} with none"})
+    rows.append({"what": "benchmark figures", "value": f"{data['figures']} ("
+                 + ", ".join(f"{n} {e}" for e, n in by_evaluator.most_common()) + ")"})
+    rows.append({"what": "by benchmark", "value": ", ".join(f"{b} {n}" for b, n in by_benchmark.most_common())})
+    q = data["quality"]
+    rows.append({"what": "quality index", "value": f"{q['measured']} measured, {q['imputed']} estimated, "
+                                                    f"{q['none']} none (encoders)"})
+    return Report("stats", [("what", "What"), ("value", "Count")], rows, data, title=f"{len(catalog)} cards")
