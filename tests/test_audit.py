@@ -149,6 +149,18 @@ def test_the_alternative_passes_the_policy_and_has_a_similar_size_and_task(catal
     assert original.tasks[0] in card.tasks or {"chat", "instruct"} & set(card.tasks)
 
 
+@pytest.mark.parametrize(("model", "kind"), [("codellama-13b-instruct", "code"), ("codellama-7b", "code"),
+                                             ("vicuna-13b-v1.1", None), ("llama-2-7b-chat", None)])
+def test_the_alternative_keeps_the_models_purpose(catalog, model, kind):
+    # a code model is replaced by a code model, a chat model by a general one (never an agentic coder for chat)
+    policy = Policy(require="commercial", deny_licenses=["llama2"])
+    result = audit(catalog, [Reference(model, "id", "m.yaml", 1, "manifest")], policy,
+                   today=TODAY)
+    alternative = result.errors[0].alternative
+    assert alternative is not None
+    assert catalog.get(alternative).specialty == kind, alternative
+
+
 def test_no_alternative_when_nothing_passes(catalog):
     policy = Policy(allow_licenses=["unknown"])
     result = audit(catalog, [Reference("llama-7b", "id", "m.yaml", 1, "manifest")], policy, today=TODAY)

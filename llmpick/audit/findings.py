@@ -146,9 +146,16 @@ def violations(catalog: Catalog, card_id: str, policy: Policy) -> list[tuple[str
     return found
 
 
+def main_task(specialty: str | None, tasks: Sequence[str]) -> str:
+    if specialty:
+        return specialty
+    return "chat" if "chat" in tasks else tasks[0]
+
+
 def alternative(catalog: Catalog, card_id: str, policy: Policy) -> str | None:
-    """The advisor's best model of similar size (within 2x) and the same main task that passes the policy,
-    on hardware holding the original at fp16 with a 4k context."""
+    """The advisor's best model (by the calibrated quality index) of similar size (within 2x) and the same main
+    task that passes the policy, on hardware holding the original at fp16 with a 4k context. The main task is the
+    model's specialty (a code model gets a code model), else chat for a chat model, else its first task."""
     from ..advice.advisor import recommend
     from ..advice.hardware import Hardware
     from ..advice.memory import estimate
@@ -159,15 +166,17 @@ def alternative(catalog: Catalog, card_id: str, policy: Policy) -> str | None:
     req = Requirements(
         commercial=policy.require == "commercial", licenses=policy.allow_licenses or [],
         exclude_licenses=policy.deny_licenses, no_provenance_risk=bool(policy.deny_provenance),
-        tasks=card.tasks[:1], min_params=card.params_b / SIMILAR_SIZE, max_params=card.params_b * SIMILAR_SIZE,
+        tasks=[main_task(card.specialty, card.tasks)], min_params=card.params_b / SIMILAR_SIZE,
+        max_params=card.params_b * SIMILAR_SIZE,
         top=len(catalog),
     )
     budget = estimate(card, "fp16", min(4096, card.context_length)).total_gb
     result = recommend(req, catalog, Hardware(vram_gb=budget, label=f"the memory {card.id} needs at fp16"))
-    for pick in result.picks:
-        if pick.model != card.id and not violations(catalog, pick.model, policy):
-            return pick.model
-    return None
+    allowed = [pick.model for pick in result.picks if pick.model != card.id and not violations(catalog, pick.model,
+                                                                                                  policy)]
+    # a model made for one task is replaced by another made for it, when one passes
+    same = [model for model in allowed if card.specialty and catalog.record(model).specialty == card.specialty]
+    return (same or allowed or [None])[0]
 
 
 def audit(
