@@ -30,6 +30,8 @@ from synth import generate  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results.json"  # the last full run, so that edited notes need no new run
+STACK_FLOOR = "python -c 'import typer, rich.console, rich.table, pydantic'"
+RECOMMEND = "llmpick recommend --commercial --vram 12"
 
 
 def run_once(cmd: list[str], env: dict[str, str]) -> tuple[float, float]:
@@ -96,9 +98,11 @@ def main() -> None:
         ("python -c 'import typer'", [sys.executable, "-c", "import typer"]),
         ("python -c 'import typer, rich.console, rich.table'",
          [sys.executable, "-c", "import typer, rich.console, rich.table"]),
+        # the floor issue 16 measures recommend against: the fixed stack, pydantic included
+        (STACK_FLOOR, [sys.executable, "-c", "import typer, rich.console, rich.table, pydantic"]),
         ("llmpick --version", [llmpick, "--version"]),
         ("llmpick --help", [llmpick, "--help"]),
-        ("llmpick recommend --commercial --vram 12", [llmpick, "recommend", "--commercial", "--vram", "12"]),
+        (RECOMMEND, [llmpick, "recommend", "--commercial", "--vram", "12"]),
         ("llmpick validate catalog/", [llmpick, "validate", str(ROOT / "catalog")]),
         ("llmpick fit mixtral-8x7b-v0.1 --vram 24", [llmpick, "fit", "mixtral-8x7b-v0.1", "--vram", "24"]),
         ("llmpick export --format json", [llmpick, "export", "--format", "json"]),
@@ -162,6 +166,10 @@ def write_report(results: dict) -> None:
     ]
     lines += [f"| {catalog} | `{label}` | {cold * 1000:.0f} | {warm * 1000:.0f} | {ratio:.1f} | {peak:.0f} |"
               for catalog, label, cold, warm, ratio, peak in results["rows"]]
+    warm = {label: w for catalog, label, _, w, _, _ in results["rows"] if catalog == "built-in"}
+    if STACK_FLOOR in warm and RECOMMEND in warm:
+        lines += ["", f"Built-in `{RECOMMEND}` warm is {warm[RECOMMEND] / warm[STACK_FLOOR]:.2f}x the stack floor "
+                      f"`{STACK_FLOOR}` (target 1.5x, issue 16)."]
     notes = ROOT / "benchmarks" / "NOTES.md"
     if notes.exists():
         lines += ["", notes.read_text(encoding="utf-8").rstrip()]

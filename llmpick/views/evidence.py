@@ -8,15 +8,17 @@ from collections import Counter
 from typing import Any
 
 from ..catalog.catalog import Catalog
-from ..catalog.quality import Item, Observation, Quality, QualityModel, contribution
+from ..catalog.quality import Item, Observation, Quality, contribution, observations
 from ..core.report import Cell, Report
 
 ADVICE_TASKS = {"chat", "instruct", "code", "reasoning"}
 RECENT = dt.date(2024, 1, 1)
 
 
-def _inputs(quality: QualityModel, model: str) -> list[dict[str, Any]]:
-    rows = [(o, quality.items.get(o.item)) for o in quality.observations.get(model, ())]
+def _inputs(catalog: Catalog, model: str) -> list[dict[str, Any]]:
+    assert catalog.quality is not None
+    found = observations([catalog.get(model)], catalog.benchmarks)
+    rows = [(o, catalog.quality.items.get(o.item)) for o in found]
     total = sum(contribution(o, item) for o, item in rows if item) or 1.0
     out = []
     for o, item in rows:
@@ -51,7 +53,7 @@ def quality_report(catalog: Catalog, ids: list[str]) -> Report:
     rows, data = [], []
     for card_id in ranked:
         q = model.of(card_id)
-        inputs = _inputs(model, card_id)
+        inputs = _inputs(catalog, card_id)
         entry = {"id": card_id, **(quality_data(q) if q else {"index": None}), "inputs": inputs}
         data.append(entry)
         rows.append({
