@@ -77,8 +77,10 @@ def write_card(card_file: Path, figures: list[dict[str, Any]]) -> None:
     tmp.replace(card_file)
 
 
-def merge(new: list[dict[str, Any]], models_dir: Path = MODELS) -> dict[str, int]:
-    """Merge `new` figures into the cards; returns how many figures each changed card now has."""
+def merge(new: list[dict[str, Any]], models_dir: Path = MODELS, replace: set[str] = frozenset()) -> dict[str, int]:
+    """Merge `new` figures into the cards; returns how many figures each changed card now has. For the benchmarks
+    in `replace` (leaderboards: one snapshot at a time), a new figure replaces the card's figure of the same
+    benchmark, variant and evaluator whatever its source."""
     by_model: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for figure in new:
         by_model[figure["model"]].append(figure)
@@ -89,6 +91,8 @@ def merge(new: list[dict[str, Any]], models_dir: Path = MODELS) -> dict[str, int
             raise SystemExit(f"no card {card_file} for a figure of {model}")
         merged = {figure_key(f): f for f in card_figures(card_file)}
         for figure in figures:
+            if figure["benchmark"] in replace:
+                merged = {key: old for key, old in merged.items() if key[:3] != figure_key(figure)[:3]}
             merged[figure_key(figure)] = {k: v for k, v in figure.items() if k != "model"}
         write_card(card_file, list(merged.values()))
         counts[model] = len(merged)
