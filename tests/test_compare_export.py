@@ -147,3 +147,11 @@ def test_compare_from_python(fixture_catalog):
     report = compare(load_catalog(), ["llama-7b", "mistral-7b-v0.1"], context=2048)
     assert report.data["models"][0]["memory_q4_k_m"] < report.data["models"][0]["memory_fp16"]
     assert report.chart is not None and {p.label for p in report.chart.points} == {"llama-7b", "mistral-7b-v0.1"}
+
+
+def test_export_sorts_by_the_quality_index():
+    data = payload(run("export", "--columns", "id,quality,quality_error", "--sort", "-quality", "--format", "json"))
+    values = [m["quality"] for m in data["models"]]
+    known = [v for v in values if v is not None]
+    assert known == sorted(known, reverse=True) and all(m["quality_error"] > 0 for m in data["models"]
+                                                         if m["quality"] is not None)

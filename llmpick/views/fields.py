@@ -9,6 +9,7 @@ from typing import Any
 from ..catalog.cards import Card, Figure, HardwareClaim
 from ..catalog.catalog import Catalog
 from ..catalog.licenses import EffectiveLicense
+from ..catalog.quality import Quality
 from ..catalog.records import CardRecord, headline_score
 from ..core.errors import UsageError, unknown_choice
 from ..core.report import Cell
@@ -93,6 +94,11 @@ def lineage_text(eff: EffectiveLicense) -> str:
     return " → ".join(f"{s.card_id} ({s.license_id})" for s in eff.chain)
 
 
+def _quality(facts: Facts) -> Quality | None:
+    """The model's calibrated quality index (catalog/quality.py); `~` marks an estimate without figures."""
+    return facts.catalog.quality.of(facts.record.id) if facts.catalog.quality else None
+
+
 def _active(card: Card | CardRecord) -> float:
     return card.architecture.active_params_b or card.architecture.params_b
 
@@ -147,6 +153,9 @@ FIELDS: dict[str, Field] = {f.key: f for f in [
           lambda f: f"{f.record.openness.weights}/{f.record.openness.code}/{f.record.openness.data}"),
     *(_memory_field(q) for q in MEMORY_QUANTS),
     Field("mmlu", "MMLU", benchmark_field("mmlu").value),
+    Field("quality", "Quality index", lambda f: _quality(f) and round(_quality(f).index, 1),
+          lambda f: Cell(_quality(f).text, _quality(f).index) if _quality(f) else None),
+    Field("quality_error", "Quality ± error", lambda f: _quality(f) and round(_quality(f).error, 1)),
     Field("hardware_claims", "Documented hardware", lambda f: [claim_text(c) for c in f.card.hardware_claims]),
     Field("hf_repos", "Hugging Face", lambda f: list(f.card.hf_repos)),
     Field("sources", "Sources", lambda f: list(f.card.sources)),
