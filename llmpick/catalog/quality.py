@@ -61,20 +61,27 @@ class Item(NamedTuple):
 
 
 class Quality(NamedTuple):
-    """A model's index (mean 50, sd 15 over the benchmarked models), its standard error, and how it was found."""
+    """A model's index (mean 50, sd 15 over the benchmarked models), its standard error, and how it was found.
+
+    A measured model's index is its figures' reading combined with what its size and date predict, each weighed
+    by its precision: thin evidence moves a model less far from the expected than plenty does."""
 
     index: float
     error: float
     imputed: str  # "" when measured; otherwise how: "family qwen3 (qwen3-8b, qwen3-32b)" or "size and date"
-    focus: tuple[tuple[str, float], ...]  # (focus, index) where the figures allow a task-specific reading
+    focus: tuple[tuple[str, float, float], ...]  # (focus, index, error) for each focus of a measured model
+    evidence: float | None = None  # what the figures alone say (the general reading), before the prior
+    read: tuple[str, ...] = ()  # the foci the model has figures for
 
     def for_focus(self, focus: str | None) -> tuple[float, float]:
-        """The index and its error for a task focus: without figures that read that task, the general index
-        with a wider error (nothing shows how the model does at it)."""
-        if not focus:
-            return self.index, self.error
-        found = dict(self.focus).get(focus)
-        return (found, self.error) if found is not None else (self.index, UNREAD_FOCUS_ERROR * self.error)
+        """The index and its error for a task focus (the general ones when the focus has no reading)."""
+        for name, index, error in self.focus:
+            if name == focus:
+                return index, error
+        return self.index, self.error
+
+    def focus_index(self, focus: str) -> float | None:
+        return next((index for name, index, _ in self.focus if name == focus and name in self.read), None)
 
     @property
     def text(self) -> str:
@@ -186,6 +193,12 @@ def build(cards: Iterable[Card], registry: Mapping[str, BenchmarkInfo]) -> Quali
         if measured is not None:
             qualities[model] = measured
     size_fit = _size_fit(cards, qualities)
+    c0, c1, c2, sd = size_fit
+    by_id = {card.id: card for card in cards}
+    for model, measured in list(qualities.items()):
+        card = by_id[model]
+        prior = c0 + c1 * math.log10(effective_size(card)) + c2 * _year(card)
+        qualities[model] = _with_prior(measured, prior, sd)
     relatives: dict[tuple[str, str], list[tuple[float, str]]] = defaultdict(list)  # measured, by family and kind
     for card in cards:
         if card.id in qualities:
@@ -236,10 +249,26 @@ def _measured(rows: list[Observation], items: dict[str, Item]) -> Quality | None
     q, precision, spread = estimate(())
     error = spread / math.sqrt(precision)
     focus = []
+    read = []
     for name, measures in FOCUS.items():
         if any(set(item.measures) & set(measures) for _, item in usable):
-            focus.append((name, _index(estimate(measures)[0])))
-    return Quality(_index(q), INDEX_SD * error, "", tuple(focus))
+            read.append(name)
+            focus.append((name, _index(estimate(measures)[0]), INDEX_SD * error))
+        else:  # nothing shows how the model does at this task: the general reading, less sure
+            focus.append((name, _index(q), UNREAD_FOCUS_ERROR * INDEX_SD * error))
+    return Quality(_index(q), INDEX_SD * error, "", tuple(focus), _index(q), tuple(read))
+
+
+def _with_prior(measured: Quality, prior: float, prior_error: float) -> Quality:
+    """The measured readings combined with the prior (what size and date predict), by precision."""
+
+    def combine(index: float, error: float) -> tuple[float, float]:
+        w_data, w_prior = 1 / (error * error), 1 / (prior_error * prior_error)
+        return (index * w_data + prior * w_prior) / (w_data + w_prior), 1 / math.sqrt(w_data + w_prior)
+
+    index, error = combine(measured.index, measured.error)
+    focus = tuple((name, *combine(value, err)) for name, value, err in measured.focus)
+    return measured._replace(index=index, error=error, focus=focus)
 
 
 def _index(q: float) -> float:
@@ -260,8 +289,7 @@ def _kind(card: Card) -> str:
 
 
 def _size_fit(cards: list[Card], qualities: Mapping[str, Quality]) -> tuple[float, float, float, float]:
-    points = [(math.log10(effective_size(c)), c.released.year + c.released.timetuple().tm_yday / 366 - 2024,
-               qualities[c.id].index) for c in cards if c.id in qualities]
+    points = [(math.log10(effective_size(c)), _year(c), qualities[c.id].index) for c in cards if c.id in qualities]
     if len(points) < 4:
         return INDEX_MEAN, 0.0, 0.0, INDEX_SD
     c0, c1, c2 = _least_squares([(1.0, x, t) for x, t, _ in points], [y for _, _, y in points])
@@ -287,8 +315,12 @@ def _imputed(card: Card, relatives: list[tuple[float, str]], qualities: Mapping[
         xn, idn = below[-1] if below else above[0]
         error = qualities[idn].error + 0.5 * sd
         return Quality(qualities[idn].index + c1 * (x - xn), error, f"family {card.family} ({idn}) and size", ())
-    year = card.released.year + card.released.timetuple().tm_yday / 366 - 2024
-    return Quality(c0 + c1 * x + c2 * year, sd, "size and date", ())
+    return Quality(c0 + c1 * x + c2 * _year(card), sd, "size and date", ())
+
+
+def _year(card: Card) -> float:
+    """Years since 2024 (fractional): the release date as the size-and-date regression reads it."""
+    return card.released.year + card.released.timetuple().tm_yday / 366 - 2024
 
 
 def _mean_sd(values: list[float], weights: list[float]) -> tuple[float, float]:

@@ -41,7 +41,9 @@ def _implied(o: Observation, item: Item) -> float:
 
 def quality_data(q: Quality) -> dict[str, Any]:
     return {"index": round(q.index, 2), "error": round(q.error, 2), "imputed": q.imputed or None,
-            "focus": {name: round(value, 2) for name, value in q.focus}}
+            "evidence": None if q.evidence is None else round(q.evidence, 2),
+            "focus": {name: {"index": round(value, 2), "error": round(error, 2), "read": name in q.read}
+                      for name, value, error in q.focus}}
 
 
 def quality_report(catalog: Catalog, ids: list[str]) -> Report:
@@ -60,7 +62,7 @@ def quality_report(catalog: Catalog, ids: list[str]) -> Report:
             "id": card_id,
             "index": Cell(q.text, q.index) if q else Cell("none", -1.0),
             "from": q.imputed if q and q.imputed else f"{sum(i['used'] for i in inputs)} figures",
-            "focus": ", ".join(f"{name} {value:.0f}" for name, value in q.focus) if q else "",
+            "focus": ", ".join(f"{name} {value:.0f}" for name, value, _ in q.focus if name in q.read) if q else "",
         })
     notes = []
     if len(ranked) == 1:
