@@ -208,7 +208,8 @@ def _k(tokens: int) -> str:
 
 def judge(card: AnyCard, ctx: Context, memory: bool = True,
           rules: dict[str, Rule] = HARD_RULES) -> tuple[list[Rejection], Estimate | None]:
-    """Every rule `card` breaks, and (with `memory`) the best setting that fits the hardware if it breaks none."""
+    """Every rule `card` breaks, and (with `memory`) the highest-precision setting that fits if it breaks none; the
+    advisor then scores every setting that fits (fit_of(...).options) and keeps the best."""
     broken = []
     for name, rule in rules.items():  # a plain loop: run for every card, a comprehension's extra frame shows
         reason = rule(card, ctx)

@@ -160,7 +160,7 @@ def components(card: CardRecord, est: Estimate, ctx: Context, scales: Scales,
         why["recency"] = f"released {card.released.isoformat()}"
     if est.approximate:
         flags.append("approximate memory")
-    return values, why, flags
+    return {name: value + 0.0 for name, value in values.items()}, why, flags  # + 0.0: no "-0.00" shown
 
 
 def _task_points(card: CardRecord, tasks: list[str]) -> tuple[float, str]:
