@@ -146,5 +146,5 @@ def test_the_doc_states_the_code_constants():
         assert loss_rows[quant] in (f"{loss:.2f}", "0" if loss == 0 else None), \
             f"docs/scoring.md's loss table says {quant} loses {loss_rows[quant]}; the code says {loss:.2f} points"
     for name, weight in weights.DEFAULT_WEIGHTS.items():
-        assert weight == (0.0 if name == "context" else 1.0), \
-            f"docs/scoring.md says every default weight is 1 except context 0; {name} is {weight:g}"
+        assert weight == (0.0 if name in ("context", "uncertainty") else 1.0), \
+            f"docs/scoring.md says every default weight is 1 except context and uncertainty, 0; {name} is {weight:g}"
