@@ -106,12 +106,12 @@ def components(card: CardRecord, est: Estimate, ctx: Context, scales: Scales,
             flags.append("quality estimated")
         if explain:
             read = scales.focus in quality.read
-            lean = f", leaning on {scales.focus} benchmarks" if read else ""
             if quality.imputed:
                 how = f"estimated from {quality.imputed}"
             else:
-                how = (f"benchmarks{lean} say {quality.evidence:.1f}, weighed with what size and date predict"
-                       + ("" if read or not scales.focus else f"; no {scales.focus} figures"))
+                lean = f"read for {scales.focus}" if read else f"no {scales.focus} figures"
+                how = (f"benchmarks say {quality.evidence:.1f} overall, {lean}; weighed with what size and date "
+                       "predict")
             why["quality"] = f"index {'~' if quality.imputed else ''}{values['quality']:.1f} ({how})"
             why["uncertainty"] = f"-{UNCERTAINTY_DISCOUNT:g} x standard error {error:.1f}"
 
