@@ -199,11 +199,13 @@ def effective_weights(req: Requirements) -> dict[str, float]:
 
 def short_reasons(values: dict[str, float], why: dict[str, str], weights: dict[str, float],
                   eff: EffectiveLicense) -> tuple[str, ...]:
-    """Quality, then the component that costs most, then license conditions."""
-    reasons = [why["quality"]]
+    """Quality, then the component that costs most (its full explanation is in --explain), then license
+    conditions: "quality 72.3", "quantization -2.6 (q4_k_m)"."""
+    reasons = [f"quality {values['quality']:.1f}"]
     cost, costliest = min((weights[k] * v, k) for k, v in values.items() if k not in ("quality", "recency"))
     if cost < -0.5:
-        reasons.append(why[costliest])
+        detail = f" ({why[costliest].split(':')[0]})" if costliest == "quantization" else ""  # the quant's name
+        reasons.append(f"{costliest} {cost:+.1f}{detail}")
     if eff.commercial == "conditional":
         reasons.append("⚠ " + ", ".join(eff.conditions[:3]))
     return tuple(reasons)
