@@ -7,7 +7,15 @@ from typing import Any
 
 from ..catalog.cards import Card
 from .hardware import Hardware
-from .memory import PRECISION_ORDER, Estimate, decode_tokens_per_s, estimate, estimate_finetune, offered_quants
+from .memory import (
+    PRECISION_ORDER,
+    Estimate,
+    decode_tokens_per_s,
+    estimate,
+    estimate_finetune,
+    is_native,
+    offered_quants,
+)
 
 FIT_QUANTS = ("fp16", "q8_0", "q6_k", "q5_k_m", "q4_k_m", "q3_k_m", "q2_k")
 SWEEP = (2048, 8192, 32768, 131072)
@@ -32,7 +40,8 @@ def fit(card: Card, hardware: Hardware | None, quants: list[str] | None = None, 
             continue
         offered = offered_quants(card.architecture, quants or FIT_QUANTS, asked=bool(quants))
         for quant_id in sorted(offered, key=PRECISION_ORDER.index):
-            settings.append((quant_id, estimate(card, quant_id, context, batch, kv_dtype, gpus=gpus or 1)))
+            label = f"{quant_id} (native)" if is_native(card.architecture, quant_id) else quant_id
+            settings.append((label, estimate(card, quant_id, context, batch, kv_dtype, gpus=gpus or 1)))
     rows = []
     for label, est in settings:
         bandwidth = hardware.bandwidth_gbs if hardware is not None else None

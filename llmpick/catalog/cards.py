@@ -182,7 +182,8 @@ class Architecture(Strict):
             if missing:
                 raise ValueError(f"attention mla needs {' and '.join(missing)} (config.json)")
         elif given:
-            raise ValueError(f"{', '.join(given)} only apply to attention mla (this card: "
+            verb = "applies" if len(given) == 1 else "apply"
+            raise ValueError(f"{', '.join(given)} only {verb} to attention mla (this card: "
                              f"{self.attention or 'no attention given'})")
         heads, kv = self.attention_heads, self.kv_heads
         if heads and kv and self.attention in ("mha", "gqa", "mqa"):

@@ -67,6 +67,7 @@ ProfileOpt = Annotated[Path | None, typer.Option("--profile", help="YAML file of
 
 def requirement_flags(values: dict[str, Any]) -> dict[str, Any]:
     """Command-line values (by parameter name) as Requirements fields; None means 'not given'."""
+    from ..advice.memory import kv_type
     from ..core import parse
 
     def given(name: str) -> Any:
@@ -82,7 +83,7 @@ def requirement_flags(values: dict[str, Any]) -> dict[str, Any]:
         "vram_gb": parse.gigabytes(given("vram"), "--vram"), "gpus": given("gpus"), "gpu": given("gpu"),
         "ram_gb": parse.gigabytes(given("ram"), "--ram"), "cpu_only": given("cpu_only"), "auto": given("auto"),
         "quants": listed("quant"), "context": parse.tokens(given("context")) if given("context") else None,
-        "kv_type": given("kv_type"), "parallel": parse.count(given("parallel"), "--parallel", "sequences"),
+        "kv_type": kv_type(given("kv_type")) if given("kv_type") else None, "parallel": parse.count(given("parallel"), "--parallel", "sequences"),
         "headroom_gb": given("headroom"), "languages": listed("lang"), "tasks": listed("task"),
         "min_speed": parse.positive(given("min_speed"), "--min-speed", "tokens/s"),
         "mem_bandwidth_gbs": parse.positive(given("mem_bandwidth"), "--mem-bandwidth", "GB/s"),
