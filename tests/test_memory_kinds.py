@@ -120,7 +120,8 @@ def test_bad_kv_flags_exit_2(args, message):
 @pytest.mark.parametrize(("changes", "message"), [
     ({"attention": "linear"}, "architecture.attention: 'linear' is not allowed; expected 'mha', 'gqa', 'mqa', 'mla'"),
     ({"kv_lora_rank": 512}, "architecture: kv_lora_rank only applies to attention mla (this card: no attention given)"),
-    ({"attention": "hybrid", "full_attention_layers": 40}, "architecture: full_attention_layers (40) exceeds layers (32)"),
+    ({"attention": "hybrid", "full_attention_layers": 40},
+     "architecture: full_attention_layers (40) exceeds layers (32)"),
     ({"attention": "mha"}, "architecture: attention mha disagrees with kv_heads 8 of 32 attention_heads"),
     ({"attention": "mla"}, "architecture: attention mla needs kv_lora_rank and qk_rope_head_dim (config.json)"),
     ({"attention": "hybrid"}, "attention hybrid needs full_attention_layers or full_attention_interval"),
