@@ -50,6 +50,8 @@ CONFIGS = {
                     "num_attention_heads": 128, "num_key_value_heads": 128, "intermediate_size": 18432,
                     "moe_intermediate_size": 2048, "n_routed_experts": 256, "num_experts_per_tok": 8,
                     "n_shared_experts": 1, "first_k_dense_replace": 3, "kv_lora_rank": 512, "vocab_size": 129280,
+                    "qk_rope_head_dim": 64, "q_lora_rank": 1536, "qk_nope_head_dim": 128, "v_head_dim": 128,
+                    "quantization_config": {"quant_method": "fp8", "fmt": "e4m3", "weight_block_size": [128, 128]},
                     "tie_word_embeddings": False},
 }
 
@@ -74,7 +76,9 @@ def test_unknown_config_shape_gives_nothing():
 
 def test_layer_types_count_the_windowed_layers():
     config = {**CONFIGS["gemma-2-9b-it"], "layer_types": ["sliding_attention", "full_attention"] * 21}
-    assert config_shape(config)["sliding_window_layers"] == 21
+    assert config_shape(config)["full_attention_interval"] == 2  # a regular pattern: every second layer is full
+    config["layer_types"] = ["sliding_attention"] * 21 + ["full_attention"] * 21
+    assert config_shape(config)["sliding_window_layers"] == 21  # irregular: just the count
     config["layer_types"] = ["full_attention"] * 42
     assert "sliding_window" not in config_shape(config)
 

@@ -7,7 +7,15 @@ from typing import Any
 
 from ..catalog.cards import Card
 from .hardware import Hardware
-from .memory import PRECISION_ORDER, Estimate, decode_tokens_per_s, estimate, estimate_finetune
+from .memory import (
+    PRECISION_ORDER,
+    Estimate,
+    decode_tokens_per_s,
+    estimate,
+    estimate_finetune,
+    is_native,
+    offered_quants,
+)
 
 FIT_QUANTS = ("fp16", "q8_0", "q6_k", "q5_k_m", "q4_k_m", "q3_k_m", "q2_k")
 SWEEP = (2048, 8192, 32768, 131072)
@@ -19,8 +27,10 @@ def sweep_contexts(card: Card) -> list[int]:
 
 
 def fit(card: Card, hardware: Hardware | None, quants: list[str] | None = None, contexts: list[int] | None = None,
-        finetune: str | None = None, headroom_gb: float = 0.0) -> list[tuple[str, Estimate, dict[str, Any]]]:
-    """(label, estimate, row data) for every setting asked for, highest precision first."""
+        finetune: str | None = None, headroom_gb: float = 0.0, kv_dtype: str = "fp16",
+        batch: int = 1) -> list[tuple[str, Estimate, dict[str, Any]]]:
+    """(label, estimate, row data) for every setting asked for, highest precision first; a model released below
+    16 bits is priced at its native format and not upcast to fp16 unless `quants` asks for it."""
     budget = None if hardware is None or hardware.budget_gb is None else hardware.budget_gb - headroom_gb
     gpus = hardware.gpus if hardware is not None and hardware.device == "gpu" else 0
     settings: list[tuple[str, Estimate]] = []
@@ -28,8 +38,10 @@ def fit(card: Card, hardware: Hardware | None, quants: list[str] | None = None, 
         if finetune:
             settings.append((f"finetune {finetune}", estimate_finetune(card, finetune, seq_len=context)))
             continue
-        for quant_id in sorted(quants or FIT_QUANTS, key=PRECISION_ORDER.index):
-            settings.append((quant_id, estimate(card, quant_id, context, gpus=gpus or 1)))
+        offered = offered_quants(card.architecture, quants or FIT_QUANTS, asked=bool(quants))
+        for quant_id in sorted(offered, key=PRECISION_ORDER.index):
+            label = f"{quant_id} (native)" if is_native(card.architecture, quant_id) else quant_id
+            settings.append((label, estimate(card, quant_id, context, batch, kv_dtype, gpus=gpus or 1)))
     rows = []
     for label, est in settings:
         bandwidth = hardware.bandwidth_gbs if hardware is not None else None

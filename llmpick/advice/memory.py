@@ -6,7 +6,7 @@ Sizes are in GB of 2**30 bytes, the unit GPU memory is sold and reported in (nvi
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache, partial
 
@@ -47,14 +47,24 @@ QUANTS: dict[str, Quant] = {q.id: q for q in (
           True),
     Quant("nf4", 4.127, "QLoRA (arXiv 2305.14314): NF4 with double quantization, 0.127 bits of constants", True),
     Quant("mxfp4", 4.25, "OCP Microscaling spec v1.0: 4-bit E2M1 + one 8-bit scale per 32 weights"),
+    Quant("fp8", 8.0, "FP8 E4M3 (DeepSeek-V3: one fp32 scale per 128x128 block, under 0.01 bits)"),
+    Quant("nvfp4", 4.5, "NVIDIA NVFP4: 4-bit E2M1 + one FP8 E4M3 scale per 16 weights"),
+    Quant("int4-qat", 4.5, "int4 weights from quantization-aware training, assumed one 16-bit scale per 32 weights"),
 )}
-# Higher precision first: the advisor takes the first one that fits.
-PRECISION_ORDER = ("fp32", "bf16", "fp16", "q8_0", "int8", "q6_k", "q5_k_m", "q4_k_m", "awq-4bit", "gptq-4bit",
-                   "q4_0", "mxfp4", "nf4", "q3_k_m", "q2_k")
+# Higher precision first.
+PRECISION_ORDER = ("fp32", "bf16", "fp16", "q8_0", "int8", "fp8", "q6_k", "q5_k_m", "q4_k_m", "awq-4bit",
+                   "gptq-4bit", "q4_0", "nvfp4", "int4-qat", "mxfp4", "nf4", "q3_k_m", "q2_k")
+# llama.cpp's quantizations: a GGUF file of one of these keeps tensors already stored in a format GGUF has
+GGUF_QUANTS = frozenset({"q8_0", "q6_k", "q5_k_m", "q4_k_m", "q4_0", "q3_k_m", "q2_k"})
+GGUF_NATIVE = frozenset({"mxfp4"})  # gpt-oss: the MXFP4 expert tensors stay MXFP4 in every GGUF (ggml type MXFP4)
 
 KV_BYTES = {"fp16": 2.0, "bf16": 2.0, "fp32": 4.0,
             "q8_0": 34 / 32,  # llama.cpp --cache-type-k q8_0: ggml q8_0 block
             "q4_0": 18 / 32}  # llama.cpp --cache-type-k q4_0: ggml q4_0 block
+KV_TYPES = ("f16", "q8_0", "q4_0")  # --kv-type: llama.cpp's --cache-type-k/-v names
+KV_ALIASES = {"f16": "fp16", "bf16": "bf16", "fp16": "fp16", "f32": "fp32", "fp32": "fp32", "q8_0": "q8_0",
+              "q4_0": "q4_0"}
+LINEAR_STATE_NOTE = "fixed state per linear layer, constant in context"
 
 # Named assumptions, shown in every breakdown.
 CUDA_CONTEXT_GB = 0.5  # CUDA context, cuBLAS workspace and allocator slack per GPU (typically 0.3-0.5 GiB)
@@ -62,6 +72,32 @@ COMPUTE_UBATCH = 512  # tokens per compute micro-batch (llama.cpp default -ub 51
 RWKV_STATE_VECTORS = 5  # RWKV-4 keeps 5 vectors of hidden_size per layer (ChatRWKV), in fp32
 BANDWIDTH_EFFICIENCY = 0.6  # share of peak memory bandwidth a decoder reaches in practice
 KV_BYTES_PER_TOKEN_PER_B = 2 * 32 * 4096 * 2 / 6.74  # Llama-2-7B's fp16 KV per token per billion params
+
+
+def kv_type(name: str) -> str:
+    """The KV cache element type for a --kv-type value (f16, q8_0, q4_0; fp16/bf16/fp32 also accepted)."""
+    found = KV_ALIASES.get(name.lower())
+    if found is None:
+        hint = suggest(name, list(KV_TYPES))
+        raise UsageError(f"--kv-type {name!r} is not a KV cache type",
+                         "choose from " + ", ".join(KV_TYPES) + (f" (did you mean {hint[0]}?)" if hint else ""))
+    return found
+
+
+def is_native(arch: Architecture, quant_id: str) -> bool:
+    """`quant_id` is the format the publisher released the weights in, below 16 bits (MXFP4, FP8, ...)."""
+    return quant_id == arch.native_precision and QUANTS[quant_id].bits < 16
+
+
+def offered_quants(arch: Architecture, quants: Iterable[str], asked: bool = False) -> list[str]:
+    """The quantizations worth pricing for `arch`: a release below 16 bits adds its native format and, unless the
+    user asked for them (`asked`), drops the 16-bit upcasts, which are larger than what was released."""
+    chosen = list(dict.fromkeys(quants))
+    native = arch.native_precision
+    if not native or QUANTS[native].bits >= 16 or asked:
+        return chosen
+    kept = [q for q in chosen if QUANTS[q].bits < 16]
+    return sorted({*kept, native}, key=PRECISION_ORDER.index)
 
 
 def quant(quant_id: str) -> Quant:
@@ -99,6 +135,7 @@ class Estimate:
     # builds the breakdown on demand: formula text costs more than the numbers and is rarely shown
     explain: Callable[[], tuple[Term, ...]] = field(default=tuple, repr=False, compare=False)
     notes: tuple[str, ...] = field(default_factory=tuple)
+    native: bool = False  # the weights as the publisher released them (MXFP4, FP8, ...), not re-quantized
 
     @property
     def total_gb(self) -> float:
@@ -116,6 +153,16 @@ def weights_gb(arch: Architecture, q: Quant) -> tuple[float, str]:
 
 def _weights(arch: Architecture, q: Quant) -> tuple[float, Callable[[], str]]:
     params = arch.params_b * 1e9
+    native = arch.native_precision
+    if native and is_native(arch, q.id):
+        return _native_weights(arch, q)
+    if native in GGUF_NATIVE and q.id in GGUF_QUANTS and arch.native_precision_scope == "experts":
+        kept = QUANTS[native]
+        experts = arch.expert_params()
+        bits = min(kept.bits, q.bits)
+        size = (experts * bits + (params - experts) * q.bits) / 8 / GIB
+        return size, lambda: (f"{experts / 1e9:.2f}e9 expert params kept {native} x {bits:g} bits + "
+                              f"{(params - experts) / 1e9:.2f}e9 other params x {q.bits:g} bits / 8 = {size:.2f} GB")
     if arch.is_moe and q.moe_bits:
         size = params * q.moe_bits / 8 / GIB
         return size, lambda: f"{arch.params_b:g}e9 params x {q.moe_bits:g} bits (MoE mix) / 8 = {size:.2f} GB"
@@ -126,6 +173,22 @@ def _weights(arch: Architecture, q: Quant) -> tuple[float, Callable[[], str]]:
                               f" = {size:.2f} GB")
     size = params * q.bits / 8 / GIB
     return size, lambda: f"{arch.params_b:g}e9 params x {q.bits:g} bits / 8 = {size:.2f} GB"
+
+
+def _native_weights(arch: Architecture, q: Quant) -> tuple[float, Callable[[], str]]:
+    """The released checkpoint: its published size, else the native format on the weights stored in it."""
+    if arch.checkpoint_gb:
+        size = arch.checkpoint_gb * 1e9 / GIB
+        return size, lambda: (f"published checkpoint {arch.checkpoint_gb:g} GB (10^9 bytes, {q.id} as released)"
+                              f" = {size:.2f} GB")
+    params = arch.params_b * 1e9
+    if arch.native_precision_scope == "experts":
+        experts = arch.expert_params()
+        size = (experts * q.bits + (params - experts) * 16) / 8 / GIB
+        return size, lambda: (f"{experts / 1e9:.2f}e9 expert params x {q.bits:g} bits ({q.id} as released) + "
+                              f"{(params - experts) / 1e9:.2f}e9 other params x 16 bits / 8 = {size:.2f} GB")
+    size = params * q.bits / 8 / GIB
+    return size, lambda: f"{arch.params_b:g}e9 params x {q.bits:g} bits ({q.id} as released) / 8 = {size:.2f} GB"
 
 
 def kv_cache_gb(arch: Architecture, context: int, batch: int = 1, kv_dtype: str = "fp16") -> tuple[float, str, bool]:
@@ -146,29 +209,51 @@ def _kv_cache(arch: Architecture, context: int, batch: int, kv_dtype: str) -> tu
             return size, lambda: (f"RNN state, constant in context: {RWKV_STATE_VECTORS} x {arch.layers} layers x "
                                   f"{arch.hidden_size} x 4 bytes x batch {batch} = {size:.3f} GB"), False
         return 0.0, lambda: "RNN state, constant in context (size unknown, negligible)", True
+    if arch.attention == "mla" and arch.layers and arch.kv_lora_rank and arch.qk_rope_head_dim:
+        return _mla_cache(arch, context, batch, kv_dtype)
     layers, kv_heads, head = arch.layers, arch.kv_heads or arch.attention_heads, arch.head_size
     if not (layers and kv_heads and head):
         size = KV_BYTES_PER_TOKEN_PER_B * arch.params_b * context * batch * nbytes / 2 / GIB
         return size, lambda: (f"approximate (no layer/head numbers in the card): {arch.params_b:g}B x "
                               f"{KV_BYTES_PER_TOKEN_PER_B:,.0f} bytes/token/B x {context} tokens = {size:.2f} GB"), True
-    window = arch.sliding_window
-    windowed = (arch.sliding_window_layers or layers) if window and window < context else 0
-    full = layers - windowed
+    full = arch.full_layers if arch.full_layers is not None else layers
+    hybrid = arch.attention == "hybrid"
+    window = arch.sliding_window if not hybrid else None
+    windowed = layers - full if window and window < context else 0
+    full = layers - windowed if not hybrid else full
     token_slots = full * context + windowed * (window or 0)
     if arch.type == "encoder-decoder":
         token_slots = (arch.decoder_layers or layers) * context * 2
-    size = 2 * kv_heads * head * token_slots * batch * nbytes / GIB
+    linear = layers - full if hybrid else 0
+    state = linear * (arch.linear_state_bytes or 0) * batch
+    size = (2 * kv_heads * head * token_slots * batch * nbytes + state) / GIB
 
     def text() -> str:
         if arch.type == "encoder-decoder":
             layers_text = f"{arch.decoder_layers or layers} decoder layers x 2 (self + cross attention)"
         elif windowed:
             layers_text = f"({full} layers x {context} + {windowed} sliding layers x {window}) tokens"
+        elif hybrid:
+            layers_text = f"{full} full-attention layers x {context} tokens"
         else:
             layers_text = f"{layers} layers x {context} tokens"
+        state_text = ""
+        if hybrid:
+            known = f"{arch.linear_state_bytes:,} bytes" if arch.linear_state_bytes else "size not in the card"
+            state_text = f" + {linear} linear layers x {known} ({LINEAR_STATE_NOTE}) x batch {batch}"
         return (f"2 (K,V) x {layers_text} x {kv_heads} KV heads x {head} head dim x batch {batch} x "
-                f"{nbytes:g} bytes ({kv_dtype}) = {size:.2f} GB")
+                f"{nbytes:g} bytes ({kv_dtype}){state_text} = {size:.2f} GB")
     return size, text, False
+
+
+def _mla_cache(arch: Architecture, context: int, batch: int, kv_dtype: str) -> tuple[float, Callable[[], str], bool]:
+    """Multi-head latent attention caches one compressed latent plus the rope key per layer and token, shared by
+    all heads (DeepSeek-V3 report, arXiv 2412.19437, section 2.1.1)."""
+    width = (arch.kv_lora_rank or 0) + (arch.qk_rope_head_dim or 0)
+    layers, nbytes = arch.layers or 0, KV_BYTES[kv_dtype]
+    size = layers * width * context * batch * nbytes / GIB
+    return size, lambda: (f"MLA: {layers} layers x ({arch.kv_lora_rank} latent + {arch.qk_rope_head_dim} rope) x "
+                          f"{context} tokens x batch {batch} x {nbytes:g} bytes ({kv_dtype}) = {size:.2f} GB"), False
 
 
 def estimate(card: Card, quant_id: str = "q4_k_m", context: int = 4096, batch: int = 1,
@@ -189,8 +274,11 @@ def estimate(card: Card, quant_id: str = "q4_k_m", context: int = 4096, batch: i
         notes.append(f"{context} tokens exceeds the model's context length ({card.context_length})")
     if kv_approx:
         notes.append("approximate: the card lacks layer/head numbers, KV cache scaled from the parameter count")
+    native = is_native(arch, q.id)
+    if native:
+        notes.append(f"{q.id} as released by the publisher")
     return Estimate(q.id, context, batch, kv_dtype, w, kv, activations, overhead, active + kv,
-                    kv_approx, partial(_terms, parts, q, overhead, gpus), tuple(notes))
+                    kv_approx, partial(_terms, parts, q, overhead, gpus), tuple(notes), native)
 
 
 @lru_cache(maxsize=8192)  # many cards share an architecture (fine-tunes of one base): compute it once
@@ -206,6 +294,8 @@ def _inference(arch: Architecture, quant_id: str, context: int, batch: int, kv_d
                 f"{arch.hidden_size or '4096 (assumed)'} + vocab {arch.vocab_size or '32000 (assumed)'}) x 4 bytes"
                 f" = {activations:.2f} GB")
     active = (arch.active_params_b or arch.params_b) * 1e9 * q.bits / 8 / GIB
+    if arch.native_precision:  # mixed formats: the active share of the weights as stored
+        active = w * (arch.active_params_b or arch.params_b) / arch.params_b
     return w, w_text, kv, kv_text, kv_approx, activations, act_text, active
 
 

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from ..core import vocab
 from ..core.errors import UsageError, unknown_choice
 from .hardware import check_flags
-from .memory import PRECISION_ORDER, QUANTS
+from .memory import PRECISION_ORDER, QUANTS, kv_type
 from .weights import Component
 
 DEFAULT_QUANTS = ("fp16", "q8_0", "q4_k_m")
@@ -43,6 +43,8 @@ class Requirements(BaseModel):
     auto: bool = False
     quants: list[str] = list(DEFAULT_QUANTS)
     context: Annotated[int, Field(gt=0, le=10_000_000)] = DEFAULT_CONTEXT
+    kv_type: str = "fp16"  # KV cache element type (--kv-type f16, q8_0, q4_0)
+    parallel: Annotated[int, Field(ge=1, le=4096)] = 1  # sequences served at once, each with its own cache
     headroom_gb: Annotated[float, Field(ge=0)] = 0.0
     min_speed: Annotated[float, Field(gt=0, le=100_000)] | None = None  # tokens/s that count as fast enough
     mem_bandwidth_gbs: Annotated[float, Field(gt=0, le=100_000)] | None = None  # for CPUs and unnamed GPUs
@@ -88,6 +90,14 @@ class Requirements(BaseModel):
                 raise ValueError(unknown_choice("modality", modality, vocab.MODALITIES,
                                                 f"choose from {', '.join(vocab.MODALITIES)}"))
         return value
+
+    @field_validator("kv_type")
+    @classmethod
+    def _kv_type(cls, value: str) -> str:
+        try:
+            return kv_type(value)
+        except UsageError as exc:
+            raise ValueError(f"{exc} ({exc.hint})" if exc.hint else str(exc)) from None
 
     @field_validator("quants")
     @classmethod

@@ -11,7 +11,7 @@ from ..catalog.catalog import Catalog
 from ..catalog.licenses import EffectiveLicense
 from ..catalog.records import CardRecord
 from .hardware import Hardware
-from .memory import Estimate, estimate
+from .memory import Estimate, estimate, offered_quants
 from .requirements import Requirements
 
 GENERATIVE_TASKS = {"completion", "chat", "instruct", "code", "reasoning", "math", "tool-use", "translation",
@@ -176,7 +176,9 @@ def fit_of(card: AnyCard, ctx: Context, quants: list[str] | None = None) -> Fit:
     """How `card` fits the hardware at each allowed quantization. Decided once per architecture and setting,
     which is all an estimate depends on; cards that share an architecture (fine-tunes of one base) share it."""
     context = min(ctx.req.context, card.context_length)
-    allowed = tuple(quants or ctx.req.quants)
+    req = ctx.req
+    asked = quants is not None or "quants" in req.model_fields_set
+    allowed = tuple(offered_quants(card.architecture, quants or req.quants, asked))
     key = (id(card.architecture), context, allowed)
     _, found = ctx.fits.get(key, (None, None))
     if found is None:
@@ -185,7 +187,7 @@ def fit_of(card: AnyCard, ctx: Context, quants: list[str] | None = None) -> Fit:
         gpus = hw.gpus if hw.device == "gpu" else 0
         options = []
         for quant_id in allowed:
-            est = estimate(card, quant_id, context, gpus=gpus)
+            est = estimate(card, quant_id, context, batch=req.parallel, kv_dtype=req.kv_type, gpus=gpus)
             if est.total_gb <= budget:
                 options.append(est)
         best = options[0] if options else est

@@ -21,14 +21,19 @@ SIMILAR_SIZE = 2.0  # "similar size" (audit's alternatives): within 2x the param
 # Quality lost to a quantization, in index points: llama.cpp's published perplexity increase on Llama-3-8B
 # (tools/quantize/quantize.cpp) times POINTS_PER_PPL. Formats llama.cpp does not measure take the nearest one
 # it does (GPTQ, AWQ, NF4 and MXFP4 as Q4_0: 4-bit with one scale per group).
-PPL_INCREASE = {"fp32": 0.0, "bf16": 0.0, "fp16": 0.0, "q8_0": 0.0026, "int8": 0.0026, "q6_k": 0.0217,
-                "q5_k_m": 0.0569, "q4_k_m": 0.1754, "q4_0": 0.4685, "gptq-4bit": 0.4685, "awq-4bit": 0.4685,
-                "nf4": 0.4685, "mxfp4": 0.4685, "q3_k_m": 0.6569, "q2_k": 3.5199}
+PPL_INCREASE = {"fp32": 0.0, "bf16": 0.0, "fp16": 0.0, "q8_0": 0.0026, "int8": 0.0026, "fp8": 0.0026,
+                "q6_k": 0.0217, "q5_k_m": 0.0569, "q4_k_m": 0.1754, "q4_0": 0.4685, "gptq-4bit": 0.4685,
+                "awq-4bit": 0.4685, "nf4": 0.4685, "mxfp4": 0.4685, "nvfp4": 0.4685, "int4-qat": 0.4685,
+                "q3_k_m": 0.6569, "q2_k": 3.5199}
 # Index points per unit of perplexity: LLaMA-13B over LLaMA-7B as their figures place them (32.6 - 23.1, the
 # evidence before the size prior) over their F16 wikitext-2 perplexities in llama.cpp's README table
 # (5.9066 - 5.2543); tests/test_quality.py recomputes it from the catalog.
 POINTS_PER_PPL = 14.6
 QUANT_LOSS = {quant: round(POINTS_PER_PPL * increase, 2) for quant, increase in PPL_INCREASE.items()}
+# A release in its native format (gpt-oss in MXFP4, DeepSeek-V3 in FP8) loses nothing: the publisher trained or
+# calibrated those very weights and measured the benchmarks on them, so there is no full-precision model to fall
+# short of. The formats above cost points only when they re-quantize weights released at higher precision.
+NATIVE_LOSS = 0.0
 
 TARGET_TOKENS_PER_S = 20.0  # "fast enough" for chat: faster than people read
 SPEED_PENALTY = 40.0  # points lost at 0 tokens/s; (1 - speed / target)^2 of it below the target, none above
@@ -115,8 +120,10 @@ def components(card: CardRecord, est: Estimate, ctx: Context, scales: Scales,
             why["quality"] = f"index {'~' if quality.imputed else ''}{values['quality']:.1f} ({how})"
             why["uncertainty"] = f"-{UNCERTAINTY_DISCOUNT:g} x standard error {error:.1f}"
 
-    values["quantization"] = -QUANT_LOSS.get(est.quant, QUANT_LOSS["q4_0"])
-    if explain:
+    values["quantization"] = -NATIVE_LOSS if est.native else -QUANT_LOSS.get(est.quant, QUANT_LOSS["q4_0"])
+    if explain and est.native:
+        why["quantization"] = f"{est.quant}: the weights as released, nothing lost"
+    elif explain:
         why["quantization"] = (f"{est.quant}: +{PPL_INCREASE.get(est.quant, PPL_INCREASE['q4_0']):g} perplexity "
                                f"(llama.cpp, Llama-3-8B) x {POINTS_PER_PPL:g} points")
 

@@ -69,10 +69,57 @@ class Architecture(Strict):
     shared_experts: Annotated[int, Field(ge=0)] | None = None
     sliding_window: Count | None = None
     sliding_window_layers: Count | None = None
+    attention: Literal[vocab.ATTENTION_KINDS] | None = None  # type: ignore[valid-type]
+    # multi-head latent attention (DeepSeek-V3): the cache holds kv_lora_rank + qk_rope_head_dim per layer and token
+    kv_lora_rank: Count | None = None
+    qk_rope_head_dim: Count | None = None
+    q_lora_rank: Count | None = None
+    qk_nope_head_dim: Count | None = None
+    v_head_dim: Count | None = None
+    # which layers attend over the whole context; the others use sliding_window, or (hybrid) hold a fixed state
+    full_attention_layers: Count | None = None
+    full_attention_interval: Count | None = None  # every Nth layer is a full-attention layer
+    linear_state_bytes: Count | None = None  # hybrid: fixed state of one linear/recurrent layer per sequence
+    dense_layers: Annotated[int, Field(ge=0)] | None = None  # MoE: layers with a dense FFN instead of experts
+    dense_intermediate_size: Count | None = None
+    native_precision: Literal[vocab.NATIVE_PRECISIONS] | None = None  # type: ignore[valid-type]
+    native_precision_scope: Literal["all", "experts"] = "all"  # which weights are stored at native_precision
+    checkpoint_gb: Positive | None = None  # the official checkpoint's published size, GB of 10**9 bytes
+    vision_params_b: Positive | None = None
+    audio_params_b: Positive | None = None
 
     @property
     def is_moe(self) -> bool:
         return self.type == "moe-decoder"
+
+    @property
+    def attention_kind(self) -> str | None:
+        """The attention as given, or as the head counts imply it (mha, gqa, mqa)."""
+        if self.attention or not self.attention_heads:
+            return self.attention
+        kv = self.kv_heads or self.attention_heads
+        return "mha" if kv == self.attention_heads else "mqa" if kv == 1 else "gqa"
+
+    @property
+    def full_layers(self) -> int | None:
+        """Layers whose cache grows with the whole context; the rest are windowed or hold a fixed state."""
+        if not self.layers:
+            return None
+        if self.full_attention_layers is not None:
+            return self.full_attention_layers
+        if self.full_attention_interval:
+            return self.layers // self.full_attention_interval
+        if self.sliding_window_layers is not None:
+            return self.layers - self.sliding_window_layers
+        return 0 if self.sliding_window else self.layers
+
+    def expert_params(self) -> float:
+        """Parameters in the routed experts' FFN matrices (0 for a dense model or when numbers are missing)."""
+        h, inter, layers = self.hidden_size, self.intermediate_size, self.layers
+        if not (self.is_moe and self.experts and h and inter and layers):
+            return 0.0
+        matrices = 3 if self.ffn == "gated" else 2
+        return (layers - (self.dense_layers or 0)) * self.experts * matrices * h * inter
 
     @property
     def head_size(self) -> int | None:
@@ -95,7 +142,11 @@ class Architecture(Strict):
         if self.type == "rnn":  # RWKV: time-mix (4 h x h) + channel-mix (key, value, receptance)
             return (embeddings + layers * (4 * h * h + 2 * h * inter + h * h)) / 1e9
         heads = self.attention_heads
-        if heads:
+        if heads and self.attention == "mla":
+            attention = self._mla_params(h, heads)
+            if attention is None:
+                return None
+        elif heads:
             d = self.head_size or h // heads
             kv = self.kv_heads or heads
             attention = 2 * h * heads * d + 2 * h * kv * d
@@ -103,10 +154,68 @@ class Architecture(Strict):
             attention = 4 * h * h
         matrices = 3 if self.ffn == "gated" else 2
         ffn = matrices * h * inter * ((self.experts or 1) + (self.shared_experts or 0) if self.is_moe else 1)
-        total = embeddings + layers * (attention + ffn)
+        dense = self.dense_layers or 0
+        dense_ffn = matrices * h * (self.dense_intermediate_size or inter)
+        total = embeddings + layers * attention + (layers - dense) * ffn + dense * dense_ffn
+        total += ((self.vision_params_b or 0) + (self.audio_params_b or 0)) * 1e9
         if self.type == "encoder-decoder":
             total += (self.decoder_layers or layers) * (2 * attention + ffn)
         return total / 1e9
+
+    def _mla_params(self, h: int, heads: int) -> int | None:
+        """One MLA layer: low-rank query and key/value projections (DeepSeek-V3 config.json names)."""
+        nope, rope, v, kv_rank = self.qk_nope_head_dim, self.qk_rope_head_dim, self.v_head_dim, self.kv_lora_rank
+        if not (nope and rope and v and kv_rank):
+            return None
+        q_width = heads * (nope + rope)
+        query = h * self.q_lora_rank + self.q_lora_rank * q_width if self.q_lora_rank else h * q_width
+        return query + h * (kv_rank + rope) + kv_rank * heads * (nope + v) + heads * v * h
+
+    @model_validator(mode="after")
+    def _layer_pattern(self) -> Architecture:
+        mla_fields = {"kv_lora_rank": self.kv_lora_rank, "qk_rope_head_dim": self.qk_rope_head_dim,
+                      "q_lora_rank": self.q_lora_rank, "qk_nope_head_dim": self.qk_nope_head_dim,
+                      "v_head_dim": self.v_head_dim}
+        given = [name for name, value in mla_fields.items() if value is not None]
+        if self.attention == "mla":
+            missing = [name for name in ("kv_lora_rank", "qk_rope_head_dim") if name not in given]
+            if missing:
+                raise ValueError(f"attention mla needs {' and '.join(missing)} (config.json)")
+        elif given:
+            verb = "applies" if len(given) == 1 else "apply"
+            raise ValueError(f"{', '.join(given)} only {verb} to attention mla (this card: "
+                             f"{self.attention or 'no attention given'})")
+        heads, kv = self.attention_heads, self.kv_heads
+        if heads and kv and self.attention in ("mha", "gqa", "mqa"):
+            wanted = {"mha": kv == heads, "mqa": kv == 1, "gqa": 1 < kv < heads}[self.attention]
+            if not wanted:
+                raise ValueError(f"attention {self.attention} disagrees with kv_heads {kv} of {heads} attention_heads")
+        if self.full_attention_layers is not None and self.full_attention_interval is not None:
+            raise ValueError("give full_attention_layers or full_attention_interval, not both")
+        full_given = self.full_attention_layers is not None or self.full_attention_interval is not None
+        if full_given and self.sliding_window_layers is not None:
+            raise ValueError("give sliding_window_layers or full_attention_layers/interval, not both")
+        if self.attention == "hybrid" and not full_given:
+            raise ValueError("attention hybrid needs full_attention_layers or full_attention_interval")
+        if full_given and self.attention != "hybrid" and self.sliding_window is None:
+            raise ValueError("full_attention_layers/interval need attention hybrid or a sliding_window")
+        if self.linear_state_bytes is not None and self.attention != "hybrid":
+            raise ValueError("linear_state_bytes only applies to attention hybrid")
+        if self.layers:
+            for name in ("full_attention_layers", "full_attention_interval", "dense_layers"):
+                value = getattr(self, name)
+                if value is not None and value > self.layers:
+                    raise ValueError(f"{name} ({value}) exceeds layers ({self.layers})")
+        if (self.dense_layers is not None or self.dense_intermediate_size is not None) and not self.is_moe:
+            raise ValueError("dense_layers and dense_intermediate_size only apply to type moe-decoder")
+        if self.dense_intermediate_size is not None and not self.dense_layers:
+            raise ValueError("dense_intermediate_size needs dense_layers")
+        if self.native_precision_scope == "experts" and not (self.is_moe and self.native_precision):
+            raise ValueError("native_precision_scope experts needs a moe-decoder with native_precision")
+        towers = (self.vision_params_b or 0) + (self.audio_params_b or 0)
+        if towers >= self.params_b:
+            raise ValueError(f"vision_params_b + audio_params_b ({towers:g}) must be below params_b ({self.params_b})")
+        return self
 
     @model_validator(mode="after")
     def _consistent(self) -> Architecture:
@@ -134,7 +243,7 @@ class Architecture(Strict):
             raise ValueError(
                 f"params_b {self.params_b} disagrees with the architecture numbers, which give "
                 f"{computed:.2f}B (more than {PARAMS_TOLERANCE:.0%} apart); check layers, hidden_size, "
-                "intermediate_size, vocab_size, ffn and tied_embeddings against config.json")
+                "intermediate_size, vocab_size, ffn, tied_embeddings, dense_layers and the MLA ranks against config.json")
         return self
 
 

@@ -20,6 +20,7 @@ from .options import (
     GpuOpt,
     GpusOpt,
     HeadroomOpt,
+    KvTypeOpt,
     LangOpt,
     LicensesOpt,
     MaxParamsOpt,
@@ -30,6 +31,7 @@ from .options import (
     ModalityOpt,
     NoProvenanceOpt,
     OpenWeightsOpt,
+    ParallelOpt,
     ProfileOpt,
     QuantOpt,
     RamOpt,
@@ -57,6 +59,8 @@ def recommend(
                                                  "no hardware flag is given).", show_default=False)] = None,
     quant: QuantOpt = None,
     context: ContextOpt = None,
+    kv_type: KvTypeOpt = None,
+    parallel: ParallelOpt = None,
     headroom: HeadroomOpt = None,
     min_speed: MinSpeedOpt = None,
     mem_bandwidth: MemBandwidthOpt = None,
@@ -209,6 +213,8 @@ def fit_command(
     context: ContextOpt = None,
     context_sweep: Annotated[bool, typer.Option("--context-sweep", help="Memory at 2k, 8k, 32k, 128k and the "
                                                 "model's maximum.")] = False,
+    kv_type: KvTypeOpt = None,
+    parallel: ParallelOpt = None,
     finetune: Annotated[str | None, typer.Option("--finetune", help="lora, qlora or full.",
                                                     show_default=False)] = None,
     headroom: Annotated[float, typer.Option("--headroom", help="GB to keep free.")] = 0.0,
@@ -226,9 +232,12 @@ def fit_command(
       llmpick fit llama-2-7b --vram 12 --context-sweep --explain
 
       llmpick fit mistral-7b-v0.1 --vram 24 --finetune qlora
+
+      llmpick fit deepseek-v3 --context 32k --kv-type q8_0 --parallel 4
     """
     from ..advice.fit import fit, sweep_contexts
     from ..advice.hardware import resolve
+    from ..advice.memory import kv_type as check_kv_type
     from ..advice.memory import quant as check_quant
     from ..core import parse
     from ..views.reports import fit_report
@@ -244,7 +253,9 @@ def fit_command(
         hardware = resolve(vram_gb=vram, gpus=gpus, gpu=gpu, ram_gb=ram, cpu_only=cpu_only,
                            gpu_files=loaded.gpu_files)
     contexts = sweep_contexts(card) if context_sweep else [parse.tokens(context) if context else 4096]
-    rows = fit(card, hardware, quants, contexts, finetune, headroom)
+    kv = check_kv_type(kv_type) if kv_type else "fp16"
+    sequences = parse.count(parallel, "--parallel", "sequences") or 1
+    rows = fit(card, hardware, quants, contexts, finetune, headroom, kv_dtype=kv, batch=sequences)
     hardware_text = hardware.describe() if hardware else "none given (use --vram, --gpu, --ram or --cpu-only)"
     emit(fit_report(card, [r[2] for r in rows], hardware_text, explain, [(r[0], r[1]) for r in rows]), fmt,
          output)

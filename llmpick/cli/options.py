@@ -16,6 +16,10 @@ RamOpt = Annotated[float | None, typer.Option("--ram", help="System RAM in GB (f
 CpuOpt = Annotated[bool, typer.Option("--cpu-only", help="Run on the CPU from system RAM.")]
 ContextOpt = Annotated[str | None, typer.Option("--context", help="Tokens of context you need: 4096, 8k, "
                                                    "32k, 128k (default 4k).", show_default=False)]
+KvTypeOpt = Annotated[str | None, typer.Option("--kv-type", help="KV cache type: f16 (default), q8_0 or q4_0 "
+                                                "(llama.cpp --cache-type-k/-v).", show_default=False)]
+ParallelOpt = Annotated[int | None, typer.Option("--parallel", help="Sequences served at once, each with its own "
+                                                 "KV cache of --context tokens (default 1).", show_default=False)]
 QuantOpt = Annotated[list[str] | None, typer.Option("--quant", help="Allowed quantizations, comma-separated "
                                                        "(default fp16,q8_0,q4_k_m).", show_default=False)]
 
@@ -63,6 +67,7 @@ ProfileOpt = Annotated[Path | None, typer.Option("--profile", help="YAML file of
 
 def requirement_flags(values: dict[str, Any]) -> dict[str, Any]:
     """Command-line values (by parameter name) as Requirements fields; None means 'not given'."""
+    from ..advice.memory import kv_type
     from ..core import parse
 
     def given(name: str) -> Any:
@@ -78,6 +83,8 @@ def requirement_flags(values: dict[str, Any]) -> dict[str, Any]:
         "vram_gb": parse.gigabytes(given("vram"), "--vram"), "gpus": given("gpus"), "gpu": given("gpu"),
         "ram_gb": parse.gigabytes(given("ram"), "--ram"), "cpu_only": given("cpu_only"), "auto": given("auto"),
         "quants": listed("quant"), "context": parse.tokens(given("context")) if given("context") else None,
+        "kv_type": kv_type(given("kv_type")) if given("kv_type") else None,
+        "parallel": parse.count(given("parallel"), "--parallel", "sequences"),
         "headroom_gb": given("headroom"), "languages": listed("lang"), "tasks": listed("task"),
         "min_speed": parse.positive(given("min_speed"), "--min-speed", "tokens/s"),
         "mem_bandwidth_gbs": parse.positive(given("mem_bandwidth"), "--mem-bandwidth", "GB/s"),

@@ -50,3 +50,14 @@ def positive(value: float | None, flag: str, unit: str, limit: float = 100_000) 
     if value > limit:
         raise UsageError(f"{flag} {value:g} {unit} is not plausible (at most {limit:g})")
     return value
+
+
+def count(value: int | None, flag: str, what: str, limit: int = 4096) -> int | None:
+    """A whole number of things such as --parallel 4 (sequences served at once): 1 or more, and plausible."""
+    if value is None:
+        return None
+    if value < 1:
+        raise UsageError(f"{flag} must be 1 or more {what}, not {value}")
+    if value > limit:
+        raise UsageError(f"{flag} {value} {what} is not plausible (at most {limit})")
+    return value

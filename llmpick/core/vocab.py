@@ -24,8 +24,11 @@ LICENSE_CONDITIONS = (
 )
 QUANTIZATIONS = (
     "fp32", "bf16", "fp16", "int8", "q8_0", "q6_k", "q5_k_m", "q4_k_m", "q4_0", "q3_k_m", "q2_k",
-    "gptq-4bit", "awq-4bit", "nf4", "mxfp4",
+    "gptq-4bit", "awq-4bit", "nf4", "mxfp4", "fp8", "nvfp4", "int4-qat",
 )
+ATTENTION_KINDS = ("mha", "gqa", "mqa", "mla", "hybrid")
+# the format the publisher released the weights in (config.json torch_dtype / quantization_config)
+NATIVE_PRECISIONS = ("fp32", "bf16", "fp16", "fp8", "mxfp4", "nvfp4", "int4-qat")
 DEVICES = ("gpu", "cpu", "apple")
 EVALUATORS = ("publisher", "independent")  # who ran a benchmark: the model's publisher, or a third party
 BENCHMARK_MEASURES = (

@@ -22,6 +22,9 @@ TIED_BY_DEFAULT = ("gemma", "gemma2", "gemma3_text", "bloom", "gpt2", "gpt_bigco
 SIGNIFICANT_DIGITS = 3
 
 
+MLA_KEYS = ("kv_lora_rank", "qk_rope_head_dim", "q_lora_rank", "qk_nope_head_dim", "v_head_dim")
+
+
 CONTEXT_KEYS = ("max_position_embeddings", "n_positions", "seq_length", "max_sequence_length", "n_ctx")
 
 
@@ -104,26 +107,51 @@ def _decoder_shape(config: dict[str, Any], model_type: str) -> dict[str, Any]:
     if moe:
         shape.update(experts=experts, experts_per_token=get("num_experts_per_tok") or get("experts_per_token"),
                      shared_experts=get("n_shared_experts"))
-        if get("kv_lora_rank") or get("first_k_dense_replace") or get("shared_expert_intermediate_size"):
-            # DeepSeek's latent attention and dense first layers, or Qwen-MoE's wider shared expert, are not
-            # what the card's parameter formula counts: keep the counts, leave the matrix sizes to the reviewer
+        if get("first_k_dense_replace"):  # DeepSeek: the first layers have a dense FFN of intermediate_size
+            shape.update(dense_layers=get("first_k_dense_replace"), dense_intermediate_size=get("intermediate_size"))
+        if get("shared_expert_intermediate_size"):
+            # Qwen-MoE's wider shared expert is not what the card's parameter formula counts: keep the counts,
+            # leave the matrix sizes to the reviewer
             for key in ("attention_heads", "kv_heads", "head_dim", "intermediate_size"):
                 shape.pop(key)
+    quantized = get("quantization_config")
+    method = quantized.get("quant_method") if isinstance(quantized, dict) else None
+    if method in ("fp8", "mxfp4"):  # released in a low-bit format: the card's native_precision
+        shape["native_precision"] = method
+        if method == "mxfp4" and moe:  # gpt-oss: only the experts; attention and router stay BF16
+            shape["native_precision_scope"] = "experts"
+    if get("kv_lora_rank"):  # multi-head latent attention: num_key_value_heads counts decompressed heads
+        shape.update(attention="mla", kv_heads=None, head_dim=None,
+                     **{key: get(key) for key in MLA_KEYS})
     window = get("sliding_window")
     if window and get("use_sliding_window", True) is not False:
         layer_types = get("layer_types")
         shape["sliding_window"] = window
         layers = shape["layers"] or 0
+        interval = None
         if isinstance(layer_types, list) and layer_types:
             windowed = sum(1 for kind in layer_types if kind == "sliding_attention")
+            interval = _interval(layer_types)
         elif isinstance(get("sliding_window_pattern"), int) and get("sliding_window_pattern") > 0:
-            windowed = layers - layers // get("sliding_window_pattern")  # every n-th layer is global
+            interval = get("sliding_window_pattern")  # every n-th layer is global
+            windowed = layers - layers // interval
         elif model_type == "gemma2":
-            windowed = layers // 2  # Gemma 2 alternates local and global layers
+            interval, windowed = 2, layers - layers // 2  # Gemma 2 alternates local and global layers
         else:
             windowed = layers
         if windowed == 0:
             shape.pop("sliding_window")
+        elif windowed < layers and interval:
+            shape["full_attention_interval"] = interval
         elif windowed < layers:
             shape["sliding_window_layers"] = windowed
     return shape
+
+
+def _interval(layer_types: list) -> int | None:
+    """N when every N-th layer (and only it) is full attention, as in gpt-oss (2) or Gemma 3 (6); else None."""
+    full = [i for i, kind in enumerate(layer_types) if kind != "sliding_attention"]
+    if not full:
+        return None
+    n = full[0] + 1
+    return n if full == list(range(n - 1, len(layer_types), n)) else None
