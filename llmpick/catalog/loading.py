@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 
 ENV_CATALOG = "LLMPICK_CATALOG"
 ENV_NO_BUILTIN = "LLMPICK_NO_BUILTIN"  # "1": use only the user catalogs (an organisation's own list)
+FALSE_WORDS = ("", "0", "false", "no", "off")
 LICENSES_FILE = "licenses.yaml"
 BENCHMARKS_FILE = "benchmarks.yaml"
 GPUS_FILE = "gpus.yaml"
@@ -33,7 +34,8 @@ def builtin_catalog_dir() -> Path:
 
 def configured_dirs(extra: Iterable[str | Path] = ()) -> list[Path]:
     """Built-in catalog, then LLMPICK_CATALOG entries, then --catalog options; later ones win."""
-    dirs = [] if os.environ.get(ENV_NO_BUILTIN, "") not in ("", "0") else [builtin_catalog_dir()]
+    no_builtin = os.environ.get(ENV_NO_BUILTIN, "").strip().lower() not in FALSE_WORDS
+    dirs = [] if no_builtin else [builtin_catalog_dir()]
     env = os.environ.get(ENV_CATALOG, "")
     dirs += [Path(p) for p in env.split(os.pathsep) if p.strip()]
     dirs += [Path(p) for p in extra]
@@ -54,6 +56,9 @@ def load_catalog(paths: Iterable[str | Path] = (), *, builtin: bool = True) -> C
         if not d.exists():
             raise UsageError(f"catalog path {d} does not exist",
                              "check --catalog and the LLMPICK_CATALOG environment variable")
+    # resolved: `cat`, `./cat` and `/abs/cat` are one catalog with one cache entry, and a card's origin stays
+    # right whatever directory a later run starts in
+    dirs = [d.resolve() for d in dirs]
     for _ in range(READ_ATTEMPTS):
         catalog = _load_listed(dirs)
         if catalog is not None:
