@@ -4,6 +4,7 @@ and report every problem at its file and line; a warm start reads the cache inst
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
@@ -167,19 +168,67 @@ def _build(layer_files: list[tuple[Path, list[str]]]) -> Catalog:
 
 
 def _read_cards(paths: list[Path]) -> dict[Path, tuple[Card | None, list[Problem]]]:
-    """Parse and validate card files; in worker processes when there are many (YAML parsing dominates)."""
+    """Parse and validate card files; in worker processes when there are many (YAML parsing dominates).
+
+    The workers die with this process (a parent killed by SIGTERM, SIGKILL or a caller's timeout leaves none
+    behind holding its pipes), and a SIGTERM meanwhile ends the pool before this process exits."""
     workers = min(os.cpu_count() or 1, 8)
     if len(paths) < PARALLEL_MIN_CARDS or workers < 2:
         return dict(zip(paths, _read_chunk(paths), strict=True))
-    from concurrent.futures import ProcessPoolExecutor
+    import multiprocessing
 
     chunks = [paths[i:i + CHUNK] for i in range(0, len(paths), CHUNK)]
     try:
-        with ProcessPoolExecutor(workers) as pool:
-            results = [result for chunk in pool.map(_read_chunk, chunks) for result in chunk]
+        pool = multiprocessing.Pool(min(workers, len(chunks)), _die_with_parent, (os.getpid(),))
     except (OSError, RuntimeError):  # no process support here (sandbox, frozen app): do it in this process
-        results = _read_chunk(paths)
+        return dict(zip(paths, _read_chunk(paths), strict=True))
+    restore = _terminate_on_sigterm()
+    try:
+        results = [result for chunk in pool.map(_read_chunk, chunks) for result in chunk]
+    finally:
+        pool.terminate()  # at once, whatever happened: an error, an interrupt or SIGTERM
+        pool.join()
+        restore()
     return dict(zip(paths, results, strict=True))
+
+
+class Terminated(SystemExit):
+    """SIGTERM arrived while worker processes ran: they are ended, then this process exits 143 (128 + 15)."""
+
+
+def _terminate_on_sigterm():
+    """A SIGTERM handler that raises Terminated (so the pool is torn down), and a function that puts the old one
+    back. Only when nobody else handles SIGTERM and this is the main thread (where signal handlers live)."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread() or signal.getsignal(signal.SIGTERM) is not \
+            signal.SIG_DFL:
+        return lambda: None
+
+    def raise_terminated(signum, frame):
+        raise Terminated(128 + signum)
+
+    signal.signal(signal.SIGTERM, raise_terminated)
+    return lambda: signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+def _die_with_parent(parent: int) -> None:
+    """In a worker: be killed when the parent dies (Linux PR_SET_PDEATHSIG), and leave if it already has."""
+    import signal
+
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle; it ends the pool
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            pass
+    if os.getppid() != parent:  # the parent died before the line above took effect
+        os._exit(1)
 
 
 def _read_chunk(paths: list[Path]) -> list[tuple[Card | None, list[Problem]]]:
