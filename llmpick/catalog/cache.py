@@ -95,7 +95,7 @@ def usable_dir(directory: Path) -> bool:
 def _code_fingerprint() -> tuple:
     # the schema's source files: a cache built by different code is never trusted
     here = Path(__file__).resolve().parent
-    files = [*sorted(here.glob("*.py")), here.parent / "core" / "vocab.py"]
+    files = [*sorted(here.glob("*.py")), here.parent / "core" / "vocab.py", here.parent / "core" / "parse.py"]
     return tuple((path.name, path.stat().st_size, path.stat().st_mtime_ns) for path in files)
 
 

@@ -50,3 +50,38 @@ def positive(value: float | None, flag: str, unit: str, limit: float = 100_000) 
     if value > limit:
         raise UsageError(f"{flag} {value:g} {unit} is not plausible (at most {limit:g})")
     return value
+
+
+# Bidirectional formatting characters: they reorder how text is shown (a name can look like another, a table cell
+# can appear to say something it does not), so a file that names things may not contain them.
+BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def hidden_character(text: str, multiline: bool = False) -> str | None:
+    """What is wrong with `text` if it holds a control character (an escape, a NUL; newlines and tabs too unless
+    `multiline`) or a bidi override, as words naming the first one; else None."""
+    import unicodedata
+
+    for index, char in enumerate(text):
+        if multiline and char in "\n\t":
+            continue
+        if char in BIDI_CONTROLS:
+            return f"contains a bidirectional control character (U+{ord(char):04X}) at position {index + 1}"
+        if unicodedata.category(char) == "Cc":
+            return f"contains a control character (U+{ord(char):04X}) at position {index + 1}"
+    return None
+
+
+def visible(text: str) -> str:
+    """`text` when it hides nothing; else a ValueError (for pydantic validators) saying what it hides."""
+    problem = hidden_character(text)
+    if problem:
+        raise ValueError(problem)
+    return text
+
+
+def visible_lines(text: str) -> str:
+    problem = hidden_character(text, multiline=True)
+    if problem:
+        raise ValueError(problem)
+    return text
