@@ -78,6 +78,8 @@ class Requirements(BaseModel):
         codes = []
         for item in value:
             code = vocab.language_code(item)
+            if code is None and "-" in item.replace("_", "-"):  # a BCP-47 tag: zh-CN, zh_Hans, pt-BR -> its language
+                code = vocab.language_code(item.replace("_", "-").split("-", 1)[0])
             if code is None:
                 names = [*vocab.LANGUAGES, *(n.lower() for n in vocab.LANGUAGES.values())]
                 raise ValueError(unknown_choice("language", item, names, "use an ISO 639-1 code such as zh"))

@@ -62,6 +62,9 @@ def load_catalog(paths: Iterable[str | Path] = (), *, builtin: bool = True) -> C
     dirs = [d.resolve() for d in dirs]
     for _ in range(READ_ATTEMPTS):
         catalog = _load_listed(dirs)
+        if catalog is not None and not catalog.cards:
+            raise UsageError(f"the catalog has no cards (read {', '.join(map(str, dirs)) or 'no directory'})",
+                             "check --catalog, LLMPICK_CATALOG and LLMPICK_NO_BUILTIN")
         if catalog is not None:
             return catalog
     raise UsageError(f"catalog files kept disappearing while they were read ({READ_ATTEMPTS} attempts)",

@@ -26,6 +26,16 @@ def tokens(text: str | int, flag: str = "--context") -> int:
     return value
 
 
+def headroom(value: float | None) -> float | None:
+    if value is None:
+        return None
+    if value != value or value in (float("inf"), float("-inf")):
+        raise UsageError(f"--headroom must be a finite number of GB, not {value:g}".replace("nan", "NaN"))
+    if value < 0:
+        raise UsageError(f"--headroom must be 0 or more GB, not {value:g}")
+    return value
+
+
 def items(values: list[str] | None) -> list[str]:
     """Repeated and comma-separated flag values as one list: ['zh,en', 'fr'] -> ['zh', 'en', 'fr']."""
     return [part.strip() for value in values or [] for part in value.split(",") if part.strip()]
@@ -34,6 +44,8 @@ def items(values: list[str] | None) -> list[str]:
 def gigabytes(value: float | None, flag: str) -> float | None:
     if value is None:
         return None
+    if value != value:
+        raise UsageError(f"{flag} must be a number of GB, not NaN")
     if value <= 0:
         raise UsageError(f"{flag} must be a positive number of GB, not {value:g}")
     if value > 100_000:
@@ -45,6 +57,8 @@ def positive(value: float | None, flag: str, unit: str, limit: float = 100_000) 
     """A rate such as --min-speed 20 (tokens/s) or --mem-bandwidth 100 (GB/s): positive and plausible."""
     if value is None:
         return None
+    if value != value:
+        raise UsageError(f"{flag} must be a number of {unit}, not NaN")
     if not value > 0:
         raise UsageError(f"{flag} must be a positive number of {unit}, not {value:g}")
     if value > limit:
