@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import FIXTURE_CATALOG, run
+from tests.conftest import run
 
 
 @pytest.mark.parametrize("value", ["0", "false", "no", "off", "False"])
