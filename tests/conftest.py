@@ -18,6 +18,7 @@ def isolated(monkeypatch, tmp_path_factory):
     monkeypatch.delenv("LLMPICK_CATALOG", raising=False)
     monkeypatch.delenv("LLMPICK_NO_BUILTIN", raising=False)
     monkeypatch.setenv("LLMPICK_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path_factory.mktemp("state")))  # the cache's key file
     monkeypatch.setenv("NO_COLOR", "1")
     monkeypatch.setenv("COLUMNS", "200")
 

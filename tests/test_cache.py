@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
 import pickle
 import sys
+from pathlib import Path
 
 from llmpick import load_catalog
 from llmpick.catalog import cache
@@ -39,13 +42,126 @@ def test_corrupt_or_truncated_cache_is_rebuilt():
     assert len(load_catalog([FIXTURE_CATALOG], builtin=False)) == 6
 
 
+def signed(pickled: bytes) -> bytes:
+    """A cache file holding `pickled`, authenticated with this user's key, as llmpick writes one."""
+    mac = hmac.new(cache.key_file().read_bytes(), pickled, hashlib.sha256).digest()
+    return cache.MAGIC + mac + len(pickled).to_bytes(8, "little") + pickled
+
+
 def test_cache_from_another_version_is_ignored():
     load_catalog([FIXTURE_CATALOG], builtin=False)
     [entry] = cache_files()
-    key, catalog = pickle.loads(entry.read_bytes())
+    data = entry.read_bytes()
+    size = int.from_bytes(data[cache._HEAD - 8:cache._HEAD], "little")
+    key, catalog = pickle.loads(data[cache._HEAD:cache._HEAD + size])
     catalog.cards.clear()
-    entry.write_bytes(pickle.dumps((("other-version",) + key[1:], catalog)))
+    entry.write_bytes(signed(pickle.dumps((("other-version",) + key[1:], catalog))))
     assert len(load_catalog([FIXTURE_CATALOG], builtin=False)) == 6
+
+
+class Planted:
+    """A pickle that runs code when unpickled: what a writer of a shared cache directory could leave there."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self):
+        return (Path.write_text, (self.marker, "ran"))
+
+
+def test_a_planted_pickle_in_the_cache_is_never_unpickled(tmp_path):
+    marker = tmp_path / "ran"
+    load_catalog([FIXTURE_CATALOG], builtin=False)
+    [entry] = cache_files()
+    entry.write_bytes(pickle.dumps(Planted(marker)))  # a plain pickle, as llmpick once wrote them
+    assert len(load_catalog([FIXTURE_CATALOG], builtin=False)) == 6
+    assert not marker.exists()
+    forged = pickle.dumps(Planted(marker))
+    entry.write_bytes(cache.MAGIC + b"\0" * 32 + len(forged).to_bytes(8, "little") + forged)  # without the key
+    assert len(load_catalog([FIXTURE_CATALOG], builtin=False)) == 6
+    assert not marker.exists()
+
+
+def test_a_planted_card_inside_an_authentic_cache_is_never_unpickled(tmp_path):
+    """The cards stored after the pickle are checked against digests inside it before they are unpickled."""
+    marker = tmp_path / "ran"
+    write_card(tmp_path, id="x-target", hf_repos=[], notes="TARGET-MARKER")
+    load_catalog([FIXTURE_CATALOG, tmp_path], builtin=False)
+    [entry] = cache_files()
+    data = entry.read_bytes()
+    where = data.find(b"TARGET-MARKER")
+    start = data.rfind(b"\x80", 0, where)  # the card's pickle starts with the PROTO opcode
+    evil = pickle.dumps(Planted(marker), pickle.HIGHEST_PROTOCOL)
+    entry.write_bytes(data[:start] + evil + data[start + len(evil):])
+    warm = load_catalog([FIXTURE_CATALOG, tmp_path], builtin=False)
+    assert warm.get("x-target").notes == "TARGET-MARKER"  # reread from its file
+    assert not marker.exists()
+
+
+def test_key_file_is_private_and_outside_the_cache_directory():
+    load_catalog([FIXTURE_CATALOG], builtin=False)
+    key = cache.key_file()
+    assert key.stat().st_mode & 0o777 == 0o600 and len(key.read_bytes()) == 32
+    assert cache.cache_dir() not in key.parents
+
+
+def test_key_file_others_can_read_disables_the_cache():
+    load_catalog([FIXTURE_CATALOG], builtin=False)
+    cache.key_file().chmod(0o644)
+    assert cache.load([FIXTURE_CATALOG.resolve()], lambda: []) is None
+    assert len(load_catalog([FIXTURE_CATALOG], builtin=False)) == 6
+
+
+def test_cache_directory_others_may_write_is_not_used(monkeypatch, tmp_path):
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(0o777)
+    monkeypatch.setenv("LLMPICK_CACHE_DIR", str(shared))
+    assert len(load_catalog([FIXTURE_CATALOG], builtin=False)) == 6
+    assert cache_files() == []  # nothing written there, so nothing read from there
+
+
+def test_cache_directory_is_made_private(monkeypatch, tmp_path):
+    monkeypatch.setenv("LLMPICK_CACHE_DIR", str(tmp_path / "new"))
+    load_catalog([FIXTURE_CATALOG], builtin=False)
+    assert (tmp_path / "new").stat().st_mode & 0o777 == 0o700 and len(cache_files()) == 1
+
+
+def test_same_size_edit_with_the_old_mtime_is_seen(tmp_path):
+    path = write_card(tmp_path, id="x-1", hf_repos=[], license="apache-2.0")
+    assert load_catalog([FIXTURE_CATALOG, tmp_path], builtin=False).get("x-1").license == "apache-2.0"
+    before = path.stat()
+    path.write_text(path.read_text().replace("license: apache-2.0", "license: llama2    "))  # same size
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert path.stat().st_size == before.st_size
+    assert load_catalog([FIXTURE_CATALOG, tmp_path], builtin=False).get("x-1").license == "llama2"
+
+
+def test_relative_and_absolute_spellings_share_one_cache_entry(tmp_path, monkeypatch):
+    from llmpick.catalog import loading
+
+    write_card(tmp_path / "cat", id="x-1", hf_repos=[])
+    builds = []
+    original = loading._build
+    monkeypatch.setattr(loading, "_build", lambda files: builds.append(1) or original(files))
+    monkeypatch.chdir(tmp_path)
+    load_catalog([FIXTURE_CATALOG, "cat"], builtin=False)
+    load_catalog([FIXTURE_CATALOG, tmp_path / "cat"], builtin=False)
+    load_catalog([FIXTURE_CATALOG, "./cat/"], builtin=False)
+    assert builds == [1] and len(cache_files()) == 1
+    monkeypatch.chdir(FIXTURE_CATALOG)  # and a card read later from the cache is found from anywhere
+    assert load_catalog([FIXTURE_CATALOG, tmp_path / "cat"], builtin=False).get("x-1").id == "x-1"
+
+
+def test_no_cache_false_means_the_cache_is_used(monkeypatch):
+    for value in ("0", "false", "no", "False"):
+        monkeypatch.setenv("LLMPICK_NO_CACHE", value)
+        assert not cache.disabled()
+    monkeypatch.setenv("LLMPICK_NO_CACHE", "false")
+    load_catalog([FIXTURE_CATALOG], builtin=False)
+    assert len(cache_files()) == 1
+    monkeypatch.setenv("LLMPICK_NO_CACHE", "1")
+    assert cache.disabled()
 
 
 def test_read_only_cache_directory_still_works(monkeypatch, tmp_path):

@@ -19,8 +19,10 @@ from llmpick.render import OutputFormat, Report, render
 
 GOLDEN = Path(__file__).parent / "golden"
 EXTENSIONS = {"table": "txt", "json": "json", "csv": "csv", "markdown": "md", "html": "html"}
-HOSTILE = ('=HYPERLINK("http://evil.example","x") | <script>alert(1)</script>\n'
-           '\u202eevil\u202c 🦙 [bold]x[/bold] :smile: \x1b[31mred')
+# Control characters, newlines and bidi overrides in names are rejected when a card is read (tests/test_ranges.py);
+# what a valid name may still hold must stay inert in every format.
+HOSTILE = ('=HYPERLINK("http://evil.example","x") | <script>alert(1)</script> '
+           'evil 🦙 [bold]x[/bold] :smile: [31mred')
 
 
 def test_every_format_has_a_formatter():

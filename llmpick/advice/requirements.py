@@ -5,13 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from ..core import vocab
 from ..core.errors import UsageError, unknown_choice
 from .hardware import check_flags
 from .memory import PRECISION_ORDER, QUANTS, kv_type
-from .weights import Component
+from .weights import DEFAULT_WEIGHTS, PREFER, Component
 
 DEFAULT_QUANTS = ("fp16", "q8_0", "q4_k_m")
 DEFAULT_CONTEXT = 4096
@@ -59,8 +59,20 @@ class Requirements(BaseModel):
     families: list[str] = []
     released_after: dt.date | None = None
     prefer: list[Literal["quality", "speed", "context", "license"]] = []
-    weights: dict[Component, Annotated[float, Field(ge=0)]] = {}
+    weights: dict[Component, Annotated[float, Field(ge=0, le=1000, allow_inf_nan=False)]] = {}
     top: Annotated[int, Field(ge=1)] = 10
+
+    @field_validator("weights")
+    @classmethod
+    def _something_weighs(cls, value: dict[str, float], info: ValidationInfo) -> dict[str, float]:
+        merged = dict(DEFAULT_WEIGHTS)
+        for preset in info.data.get("prefer", []):
+            merged.update(PREFER[preset])
+        merged.update(value)
+        if value and not any(merged.values()):
+            raise ValueError("every score component weighs 0, so nothing could rank the models; give one a weight "
+                             "above 0")
+        return value
 
     @field_validator("languages")
     @classmethod
@@ -68,6 +80,8 @@ class Requirements(BaseModel):
         codes = []
         for item in value:
             code = vocab.language_code(item)
+            if code is None and "-" in item.replace("_", "-"):  # a BCP-47 tag: zh-CN, zh_Hans, pt-BR -> its language
+                code = vocab.language_code(item.replace("_", "-").split("-", 1)[0])
             if code is None:
                 names = [*vocab.LANGUAGES, *(n.lower() for n in vocab.LANGUAGES.values())]
                 raise ValueError(unknown_choice("language", item, names, "use an ISO 639-1 code such as zh"))

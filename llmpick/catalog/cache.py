@@ -1,17 +1,22 @@
-"""A cache of the validated catalog, keyed by every file's path, size and modification time.
+"""A cache of the validated catalog, keyed by every file's resolved path and content.
 
-Stored with pickle in the user cache directory; rebuilt silently when stale, corrupt, unreadable or
-written by another version of llmpick. Failing to write it never fails a command. Large byte strings
-(`Spill`) are written after the pickle and read back from the file part by part, when asked for.
+Stored with pickle in the user cache directory, and authenticated: the pickle is unpickled only if its HMAC under
+a per-user key (a 0600 file outside the cache directory) is right, so whoever can write the cache directory cannot
+make llmpick run code. A cache directory that is not the user's own, or that others may write, is not used.
+Rebuilt silently when stale, corrupt, unreadable or written by another version of llmpick. Failing to write it
+never fails a command. Large byte strings (`Spill`) are written after the pickle and read back from the file part by
+part, when asked for; their digests are inside the authenticated pickle.
 """
 
 from __future__ import annotations
 
 import gc
 import hashlib
-import marshal
+import hmac
+import io
 import os
 import pickle
+import stat
 import sys
 import tempfile
 from collections.abc import Callable
@@ -23,7 +28,15 @@ from .. import __version__
 
 ENV_CACHE_DIR = "LLMPICK_CACHE_DIR"
 ENV_NO_CACHE = "LLMPICK_NO_CACHE"
-FORMAT = 4
+FORMAT = 5
+MAGIC = b"LLMPICK\x05"
+KEY_BYTES = 32
+_HEAD = len(MAGIC) + 32 + 8  # magic, HMAC-SHA256 of the pickle, the pickle's length
+
+
+def disabled() -> bool:
+    """LLMPICK_NO_CACHE set to anything but "", 0, false, no or off."""
+    return os.environ.get(ENV_NO_CACHE, "").strip().lower() not in ("", "0", "false", "no", "off")
 
 
 def cache_dir() -> Path:
@@ -33,10 +46,56 @@ def cache_dir() -> Path:
     return Path(base) / "llmpick"
 
 
+def key_file() -> Path:
+    """The per-user secret that authenticates cache files: in the state directory, never in the cache directory
+    (a restored or shared cache directory must not carry the key that vouches for it)."""
+    base = os.environ.get("XDG_STATE_HOME") or (Path.home() / ".local" / "state")
+    return Path(base) / "llmpick" / "cache-key"
+
+
+def _private(st: os.stat_result) -> bool:
+    return st.st_uid == os.geteuid() and not st.st_mode & 0o022 if hasattr(os, "geteuid") else True
+
+
+def _secret(create: bool) -> bytes | None:
+    """The key (made on first use, mode 0600), or None when it is missing, not a private regular file of this user,
+    or cannot be made: then no cache is read or written."""
+    path = key_file()
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    try:
+        fd = os.open(path, flags)
+    except FileNotFoundError:
+        if not create:
+            return None
+        try:
+            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(os.urandom(KEY_BYTES))
+            fd = os.open(path, flags)
+        except OSError:
+            return None
+    except OSError:
+        return None
+    with os.fdopen(fd, "rb") as handle:
+        st = os.fstat(handle.fileno())
+        if not stat.S_ISREG(st.st_mode) or st.st_mode & 0o077 or not _private(st) or st.st_size != KEY_BYTES:
+            return None
+        return handle.read(KEY_BYTES)
+
+
+def usable_dir(directory: Path) -> bool:
+    """The cache directory is this user's and only this user may write it (so no one else can swap its files)."""
+    try:
+        return stat.S_ISDIR((st := os.stat(directory)).st_mode) and _private(st)
+    except OSError:
+        return False
+
+
 def _code_fingerprint() -> tuple:
     # the schema's source files: a cache built by different code is never trusted
     here = Path(__file__).resolve().parent
-    files = [*sorted(here.glob("*.py")), here.parent / "core" / "vocab.py"]
+    files = [*sorted(here.glob("*.py")), here.parent / "core" / "vocab.py", here.parent / "core" / "parse.py"]
     return tuple((path.name, path.stat().st_size, path.stat().st_mtime_ns) for path in files)
 
 
@@ -49,12 +108,14 @@ def _key(digest: str) -> tuple:
 
 
 def _digest(files: list[str]) -> str:
-    stats = []
+    """Every file's path and content: an edit is seen even when it keeps the size and the modification time."""
+    digest = hashlib.blake2b(digest_size=32)
     for path in files:
-        st = os.stat(path)
-        stats.append((path, st.st_size, st.st_mtime_ns))
-    # a digest, not the list itself: 100,000 stored entries cost more to unpickle than to hash
-    return hashlib.sha256(marshal.dumps(stats)).hexdigest()
+        with open(path, "rb") as handle:
+            data = handle.read()
+        digest.update(b"%d:%s\0%d:" % (len(path), path.encode("utf-8", "surrogateescape"), len(data)))
+        digest.update(data)
+    return digest.hexdigest()
 
 
 # A cache file this large holds thousands of cards: listing and stat-ing their files (0.4 s at 100,000 on the
@@ -184,8 +245,8 @@ class _Writer(pickle.Pickler):
 
 
 class _Reader(pickle.Unpickler):
-    def __init__(self, handle: BinaryIO) -> None:
-        super().__init__(handle)
+    def __init__(self, pickled: bytes, handle: BinaryIO) -> None:
+        super().__init__(io.BytesIO(pickled))
         self.source = _Source(handle)
 
     def find_class(self, module: str, name: str) -> Any:
@@ -194,21 +255,41 @@ class _Reader(pickle.Unpickler):
         return super().find_class(module, name)
 
 
+def _authentic(handle: BinaryIO, secret: bytes) -> bytes | None:
+    """The pickle at the start of the cache file if its HMAC is right, else None (read nothing else from it)."""
+    st = os.fstat(handle.fileno())
+    head = handle.read(_HEAD)
+    if not stat.S_ISREG(st.st_mode) or len(head) != _HEAD or not head.startswith(MAGIC):
+        return None
+    mac, size = head[len(MAGIC):len(MAGIC) + 32], int.from_bytes(head[-8:], "little")
+    if size > st.st_size - _HEAD:
+        return None
+    pickled = handle.read(size)
+    expected = hmac.new(secret, pickled, hashlib.sha256).digest()
+    return pickled if len(pickled) == size and hmac.compare_digest(mac, expected) else None
+
+
 def load(layers: list[Path], list_files: Callable[[], list[str]]) -> Any | None:
     """The cached catalog of `layers` if it was built from the files `list_files()` lists as they are now."""
-    if os.environ.get(ENV_NO_CACHE):
+    if disabled() or not usable_dir(cache_dir()):
+        return None
+    secret = _secret(create=False)
+    if secret is None:
         return None
     collecting = gc.isenabled()
     gc.disable()  # unpickling makes millions of objects and no garbage: collecting meanwhile only costs time
     handle = None
     current: _Later | None = None
     try:
-        handle = open(_path_for(layers), "rb")
+        handle = open(_path_for(layers), "rb", opener=_no_follow)
         current = _Later(lambda: _digest(list_files()), os.fstat(handle.fileno()).st_size >= BACKGROUND_CHECK_BYTES)
-        reader = _Reader(handle)
+        pickled = _authentic(handle, secret)
+        if pickled is None:
+            return None
+        reader = _Reader(pickled, handle)
         stored_key, catalog = reader.load()
         source = reader.source
-        source.start = handle.tell()
+        source.start = _HEAD + len(pickled)
         whole = os.fstat(handle.fileno()).st_size == source.start + source.size  # the spilled bytes not cut short
         if stored_key != _key(current.result()) or not whole:
             return None
@@ -226,17 +307,31 @@ def load(layers: list[Path], list_files: Callable[[], list[str]]) -> Any | None:
             gc.enable()
 
 
+def _no_follow(path: str, flags: int) -> int:
+    # a FIFO or device planted at the cache path must not block or feed us: opened without waiting, then fstat-ed
+    return os.open(path, flags | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+
+
 def store(layers: list[Path], key: tuple, catalog: Any) -> None:
-    if os.environ.get(ENV_NO_CACHE):
+    if disabled():
         return
     target = _path_for(layers)
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
+        target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        secret = _secret(create=True)
+        if secret is None or not usable_dir(target.parent):
+            return
         fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".catalog-", suffix=".tmp")
         try:
             with os.fdopen(fd, "wb") as handle:
-                writer = _Writer(handle)
+                body = io.BytesIO()
+                writer = _Writer(body)
                 writer.dump((key, catalog))
+                pickled = body.getbuffer()
+                mac = hmac.new(secret, pickled, hashlib.sha256).digest()
+                handle.write(MAGIC + mac + len(pickled).to_bytes(8, "little"))
+                handle.write(pickled)
+                del pickled
                 for data in writer.spilled:
                     handle.write(data)
             os.replace(tmp, target)

@@ -6,9 +6,11 @@ import datetime as dt
 import re
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
+from pydantic import (AfterValidator, BaseModel, ConfigDict, Discriminator, Field, Tag, ValidationInfo,
+                      field_validator, model_validator)
 
 from ..core import vocab
+from ..core.parse import visible, visible_lines
 
 PARAMS_TOLERANCE = 0.10
 
@@ -24,8 +26,15 @@ Modality = Literal[vocab.MODALITIES]  # type: ignore[valid-type]
 Openness = Literal[vocab.OPENNESS_LEVELS]  # type: ignore[valid-type]
 Provenance = Literal[vocab.PROVENANCE_FLAGS]  # type: ignore[valid-type]
 Quantization = Literal[vocab.QUANTIZATIONS]  # type: ignore[valid-type]
-Positive = Annotated[float, Field(gt=0)]
-Count = Annotated[int, Field(gt=0)]
+# Finite and plausible: an infinite or astronomically large number validates nothing and breaks every formula after
+MAX_PARAMS_B = 100_000  # 100 trillion parameters
+MAX_GB = 100_000
+MAX_COUNT = 2**31 - 1  # layers, heads, widths, vocabulary: config.json's int32
+MAX_CONTEXT = 100_000_000  # tokens; the largest published context is 10M
+Positive = Annotated[float, Field(gt=0, le=MAX_GB, allow_inf_nan=False)]
+Count = Annotated[int, Field(gt=0, le=MAX_COUNT)]
+Name = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(visible)]
+Text = Annotated[str, AfterValidator(visible_lines)]
 
 
 def _language(code: str) -> str:
@@ -52,8 +61,8 @@ class Strict(BaseModel):
 
 class Architecture(Strict):
     type: Literal[vocab.ARCHITECTURES]  # type: ignore[valid-type]
-    params_b: Positive
-    active_params_b: Positive | None = None
+    params_b: Annotated[float, Field(gt=0, le=MAX_PARAMS_B, allow_inf_nan=False)]
+    active_params_b: Annotated[float, Field(gt=0, le=MAX_PARAMS_B, allow_inf_nan=False)] | None = None
     layers: Count | None = None
     decoder_layers: Count | None = None
     hidden_size: Count | None = None
@@ -67,7 +76,7 @@ class Architecture(Strict):
     experts: Count | None = None
     experts_per_token: Count | None = None
     shared_experts: Annotated[int, Field(ge=0)] | None = None
-    sliding_window: Count | None = None
+    sliding_window: Annotated[int, Field(gt=0, le=MAX_CONTEXT)] | None = None
     sliding_window_layers: Count | None = None
     attention: Literal[vocab.ATTENTION_KINDS] | None = None  # type: ignore[valid-type]
     # multi-head latent attention (DeepSeek-V3): the cache holds kv_lora_rank + qk_rope_head_dim per layer and token
@@ -253,7 +262,7 @@ class HardwareClaim(Strict):
     vram_gb: Positive | None = None
     ram_gb: Positive | None = None
     source: Url
-    note: str | None = None
+    note: Text | None = None
 
     @model_validator(mode="after")
     def _has_amount(self) -> HardwareClaim:
@@ -268,9 +277,9 @@ class Figure(Strict):
     score: Annotated[float, Field(allow_inf_nan=False)]
     evaluator: Literal[vocab.EVALUATORS]  # type: ignore[valid-type]
     source: Url
-    variant: Annotated[str, Field(max_length=200)] = ""  # tokens: "5-shot, cot", "thinking", "v4.1" (the registry's)
+    variant: Annotated[str, Field(max_length=200), AfterValidator(visible)] = ""  # tokens: "5-shot, cot", "thinking", "v4.1" (the registry's)
     date: dt.date | None = None  # of the source, or of a leaderboard's snapshot
-    note: Annotated[str, Field(max_length=1000)] | None = None
+    note: Annotated[str, Field(max_length=1000), AfterValidator(visible_lines)] | None = None
 
 
 def _as_list(value: Figure | list[Figure]) -> list[Figure]:
@@ -295,14 +304,14 @@ class OpennessLevels(Strict):
 
 class Card(Strict):
     id: Slug
-    name: Annotated[str, Field(min_length=1, max_length=200)]
+    name: Name
     family: Slug
-    publisher: Annotated[str, Field(min_length=1, max_length=200)]
+    publisher: Name
     released: dt.date
     base_model: Slug | None = None
     license: Slug
     architecture: Architecture
-    context_length: Count
+    context_length: Annotated[int, Field(gt=0, le=MAX_CONTEXT)]
     languages: Annotated[list[Language], Field(min_length=1), AfterValidator(_unique)]
     modalities: Annotated[list[Modality], Field(min_length=1), AfterValidator(_unique)] = ["text"]
     tasks: Annotated[list[Task], Field(min_length=1), AfterValidator(_unique)]
@@ -310,13 +319,13 @@ class Card(Strict):
     openness: OpennessLevels
     provenance: Annotated[list[Provenance], AfterValidator(_unique)] = []
     hf_repos: Annotated[list[HfRepo], AfterValidator(_unique)] = []
-    aliases: Annotated[list[Annotated[str, Field(min_length=1, max_length=200)]], AfterValidator(_unique)] = []
+    aliases: Annotated[list[Name], AfterValidator(_unique)] = []
     hardware_claims: list[HardwareClaim] = []
     benchmarks: dict[Annotated[str, Field(pattern=SLUG)], Figures] = {}
     links: dict[str, Url] = {}
     sources: Annotated[list[Url], Field(min_length=1)]
     verified: dt.date
-    notes: str | None = None
+    notes: Text | None = None
 
     @model_validator(mode="after")
     def _lineage_not_self(self) -> Card:
@@ -325,6 +334,23 @@ class Card(Strict):
         if self.specialty and self.specialty not in self.tasks:
             raise ValueError(f"specialty {self.specialty} is not one of the card's tasks")
         return self
+
+    @field_validator("context_length")
+    @classmethod
+    def _window_fits(cls, value: int, info: ValidationInfo) -> int:
+        architecture = info.data.get("architecture")
+        window = architecture.sliding_window if architecture is not None else None
+        if window is not None and window > value:
+            raise ValueError(f"is {value}, smaller than architecture.sliding_window ({window})")
+        return value
+
+    @field_validator("verified")
+    @classmethod
+    def _after_release(cls, value: dt.date, info: ValidationInfo) -> dt.date:
+        released = info.data.get("released")
+        if released is not None and value < released:
+            raise ValueError(f"{value} is before released ({released}); a card is verified against a released model")
+        return value
 
     @property
     def params_b(self) -> float:

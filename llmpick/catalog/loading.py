@@ -4,6 +4,7 @@ and report every problem at its file and line; a warm start reads the cache inst
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
@@ -17,6 +18,7 @@ if TYPE_CHECKING:
 
 ENV_CATALOG = "LLMPICK_CATALOG"
 ENV_NO_BUILTIN = "LLMPICK_NO_BUILTIN"  # "1": use only the user catalogs (an organisation's own list)
+FALSE_WORDS = ("", "0", "false", "no", "off")
 LICENSES_FILE = "licenses.yaml"
 BENCHMARKS_FILE = "benchmarks.yaml"
 GPUS_FILE = "gpus.yaml"
@@ -33,7 +35,8 @@ def builtin_catalog_dir() -> Path:
 
 def configured_dirs(extra: Iterable[str | Path] = ()) -> list[Path]:
     """Built-in catalog, then LLMPICK_CATALOG entries, then --catalog options; later ones win."""
-    dirs = [] if os.environ.get(ENV_NO_BUILTIN, "") not in ("", "0") else [builtin_catalog_dir()]
+    no_builtin = os.environ.get(ENV_NO_BUILTIN, "").strip().lower() not in FALSE_WORDS
+    dirs = [] if no_builtin else [builtin_catalog_dir()]
     env = os.environ.get(ENV_CATALOG, "")
     dirs += [Path(p) for p in env.split(os.pathsep) if p.strip()]
     dirs += [Path(p) for p in extra]
@@ -54,8 +57,14 @@ def load_catalog(paths: Iterable[str | Path] = (), *, builtin: bool = True) -> C
         if not d.exists():
             raise UsageError(f"catalog path {d} does not exist",
                              "check --catalog and the LLMPICK_CATALOG environment variable")
+    # resolved: `cat`, `./cat` and `/abs/cat` are one catalog with one cache entry, and a card's origin stays
+    # right whatever directory a later run starts in
+    dirs = [d.resolve() for d in dirs]
     for _ in range(READ_ATTEMPTS):
         catalog = _load_listed(dirs)
+        if catalog is not None and not catalog.cards:
+            raise UsageError(f"the catalog has no cards (read {', '.join(map(str, dirs)) or 'no directory'})",
+                             "check --catalog, LLMPICK_CATALOG and LLMPICK_NO_BUILTIN")
         if catalog is not None:
             return catalog
     raise UsageError(f"catalog files kept disappearing while they were read ({READ_ATTEMPTS} attempts)",
@@ -162,19 +171,67 @@ def _build(layer_files: list[tuple[Path, list[str]]]) -> Catalog:
 
 
 def _read_cards(paths: list[Path]) -> dict[Path, tuple[Card | None, list[Problem]]]:
-    """Parse and validate card files; in worker processes when there are many (YAML parsing dominates)."""
+    """Parse and validate card files; in worker processes when there are many (YAML parsing dominates).
+
+    The workers die with this process (a parent killed by SIGTERM, SIGKILL or a caller's timeout leaves none
+    behind holding its pipes), and a SIGTERM meanwhile ends the pool before this process exits."""
     workers = min(os.cpu_count() or 1, 8)
     if len(paths) < PARALLEL_MIN_CARDS or workers < 2:
         return dict(zip(paths, _read_chunk(paths), strict=True))
-    from concurrent.futures import ProcessPoolExecutor
+    import multiprocessing
 
     chunks = [paths[i:i + CHUNK] for i in range(0, len(paths), CHUNK)]
     try:
-        with ProcessPoolExecutor(workers) as pool:
-            results = [result for chunk in pool.map(_read_chunk, chunks) for result in chunk]
+        pool = multiprocessing.Pool(min(workers, len(chunks)), _die_with_parent, (os.getpid(),))
     except (OSError, RuntimeError):  # no process support here (sandbox, frozen app): do it in this process
-        results = _read_chunk(paths)
+        return dict(zip(paths, _read_chunk(paths), strict=True))
+    restore = _terminate_on_sigterm()
+    try:
+        results = [result for chunk in pool.map(_read_chunk, chunks) for result in chunk]
+    finally:
+        pool.terminate()  # at once, whatever happened: an error, an interrupt or SIGTERM
+        pool.join()
+        restore()
     return dict(zip(paths, results, strict=True))
+
+
+class Terminated(SystemExit):
+    """SIGTERM arrived while worker processes ran: they are ended, then this process exits 143 (128 + 15)."""
+
+
+def _terminate_on_sigterm():
+    """A SIGTERM handler that raises Terminated (so the pool is torn down), and a function that puts the old one
+    back. Only when nobody else handles SIGTERM and this is the main thread (where signal handlers live)."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread() or signal.getsignal(signal.SIGTERM) is not \
+            signal.SIG_DFL:
+        return lambda: None
+
+    def raise_terminated(signum, frame):
+        raise Terminated(128 + signum)
+
+    signal.signal(signal.SIGTERM, raise_terminated)
+    return lambda: signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+def _die_with_parent(parent: int) -> None:
+    """In a worker: be killed when the parent dies (Linux PR_SET_PDEATHSIG), and leave if it already has."""
+    import signal
+
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle; it ends the pool
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            pass
+    if os.getppid() != parent:  # the parent died before the line above took effect
+        os._exit(1)
 
 
 def _read_chunk(paths: list[Path]) -> list[tuple[Card | None, list[Problem]]]:

@@ -39,6 +39,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from .cards import Card
     from .catalog import Catalog
 
 # Organisations that received the Hub's legacy models without an owner (bert-base-uncased, gpt2, t5-small, ...)
@@ -73,6 +74,20 @@ def resolve(catalog: Catalog, name: str, kind: str) -> Resolution:
         found = _resolve_repo(catalog, name) if "/" in name else Resolution(None, "no rule matched")
         return found if found.card_id or "/" in name else _resolve_ollama(catalog, name)
     raise ValueError(f"unknown reference kind {kind!r}; expected hf, ollama or id")
+
+
+def find(catalog: Catalog, reference: str) -> Card:
+    """The card for a catalog id, a Hub repo id or URL (with an @revision), a quantized fork or an Ollama tag, as
+    `audit` reads them; NotFoundError (with suggestions) otherwise."""
+    from ..core.errors import NotFoundError
+
+    try:
+        return catalog.get(reference)
+    except NotFoundError:
+        found = resolve(catalog, reference, "id").card_id
+        if found is None:
+            raise
+        return catalog.get(found)
 
 
 def split_fork(repo_name: str) -> tuple[str, list[str]]:

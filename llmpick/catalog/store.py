@@ -1,9 +1,10 @@
-"""CardStore: cards by id, pickled one by one into one blob, so a cached catalog unpickles only what is read."""
+"""CardStore: cards by id, pickled one by one into one blob, so a cached catalog unpickles only what is read; each
+pickled card is checked against its digest before it is unpickled."""
 
 from __future__ import annotations
 
+import hashlib
 import pickle
-import zlib
 from array import array
 from collections.abc import Callable, Iterator, MutableMapping, Sequence
 from pathlib import Path
@@ -16,6 +17,13 @@ if TYPE_CHECKING:
     from .cards import Card
 
 
+DIGEST = 16
+
+
+def _digest(pickled: bytes) -> bytes:
+    return hashlib.blake2b(pickled, digest_size=DIGEST).digest()
+
+
 class CardStore(MutableMapping[str, "Card"]):
     """Cards by id, pickled one by one into one blob: a cached catalog unpickles only the cards a command reads."""
 
@@ -26,7 +34,7 @@ class CardStore(MutableMapping[str, "Card"]):
         self._blob = Spill()
         self._offsets: Sequence[int] = ()
         self._pending = 0  # cards not read yet
-        self._checksums: Sequence[int] = ()  # crc32 of each pickled card
+        self._checksums = b""  # the BLAKE2b digest of each pickled card, DIGEST bytes each
         self._origins: dict[str, str] | None = None
         self._reread: Callable[[Path], Card] | None = None
 
@@ -54,7 +62,7 @@ class CardStore(MutableMapping[str, "Card"]):
 
     def _unpickle(self, card_id: str, number: int) -> Card:
         data = self._pickled(number)
-        if self._checksums and zlib.crc32(data) == self._checksums[number]:
+        if self._checksums and _digest(data) == self._checksums[number * DIGEST:(number + 1) * DIGEST]:
             try:
                 return pickle.loads(data)
             except Exception:  # damaged in the cache file: read the card's own file instead
@@ -96,18 +104,19 @@ class CardStore(MutableMapping[str, "Card"]):
     def __repr__(self) -> str:
         return f"CardStore({len(self)} cards)"
 
-    def __getstate__(self) -> tuple[list[str], Spill, array[int], array[int]]:
+    def __getstate__(self) -> tuple[list[str], Spill, array[int], bytes]:
         from .cache import Spill
 
-        blob, offsets, checksums = bytearray(), array("q", [0]), array("L")  # one growing buffer: peak memory
+        blob, offsets, checksums = bytearray(), array("q", [0]), bytearray()  # one growing buffer: peak memory
         for item in self._items.values():
             pickled = self._pickled(item) if type(item) is int else pickle.dumps(item, pickle.HIGHEST_PROTOCOL)
             blob += pickled
             offsets.append(len(blob))
-            checksums.append(zlib.crc32(pickled))
-        return list(self._items), Spill(blob), offsets, checksums  # the cache keeps a Spill outside its pickle
+            checksums += _digest(pickled)
+        # the cache keeps a Spill outside its authenticated pickle; the digests, inside it, vouch for each card
+        return list(self._items), Spill(blob), offsets, bytes(checksums)
 
-    def __setstate__(self, state: tuple[list[str], Spill, array[int], array[int]]) -> None:
+    def __setstate__(self, state: tuple[list[str], Spill, array[int], bytes]) -> None:
         ids, self._blob, self._offsets, self._checksums = state
         self._items = {card_id: number for number, card_id in enumerate(ids)}
         self._pending = len(ids)

@@ -244,8 +244,10 @@ def fit_command(
 
     if finetune and finetune not in ("lora", "qlora", "full"):
         raise LlmpickError(f"--finetune {finetune!r} is not one of lora, qlora, full")
+    from ..catalog.resolve import find
+
     loaded = load(catalog)
-    card = loaded.get(model)
+    card = find(loaded, model)
     quants = [check_quant(q).id for q in parse.items(quant)] or None
     vram, ram = parse.gigabytes(vram, "--vram"), parse.gigabytes(ram, "--ram")
     hardware = None

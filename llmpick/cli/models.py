@@ -85,10 +85,11 @@ def show(
 
     Example: llmpick show vicuna-13b-v1.1
     """
+    from ..catalog.resolve import find
     from ..views.reports import card_report
 
     loaded = load(catalog)
-    emit(card_report(loaded, loaded.get(model)), fmt)
+    emit(card_report(loaded, find(loaded, model)), fmt)
 
 
 @command("licenses")

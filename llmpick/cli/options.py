@@ -85,7 +85,7 @@ def requirement_flags(values: dict[str, Any]) -> dict[str, Any]:
         "quants": listed("quant"), "context": parse.tokens(given("context")) if given("context") else None,
         "kv_type": kv_type(given("kv_type")) if given("kv_type") else None,
         "parallel": parse.count(given("parallel"), "--parallel", "sequences"),
-        "headroom_gb": given("headroom"), "languages": listed("lang"), "tasks": listed("task"),
+        "headroom_gb": parse.headroom(given("headroom")), "languages": listed("lang"), "tasks": listed("task"),
         "min_speed": parse.positive(given("min_speed"), "--min-speed", "tokens/s"),
         "mem_bandwidth_gbs": parse.positive(given("mem_bandwidth"), "--mem-bandwidth", "GB/s"),
         "modalities": listed("modality"),
@@ -111,4 +111,10 @@ def requirements_and_hardware(values: dict[str, Any], catalog, detect: bool):
         return req, None
     hardware = resolve(vram_gb=req.vram_gb, gpus=req.gpus if flags["gpus"] or req.gpus > 1 else None, gpu=req.gpu,
                        ram_gb=req.ram_gb, cpu_only=req.cpu_only, auto=req.auto, gpu_files=catalog.gpu_files)
+    budget = hardware.budget_gb if hardware is not None else None
+    if req.headroom_gb and budget is not None and req.headroom_gb >= budget:
+        from ..core.errors import UsageError
+
+        raise UsageError(f"--headroom {req.headroom_gb:g} GB leaves nothing of the {budget:g} GB available",
+                         "keep less free, or describe more memory (--vram, --gpus, --ram)")
     return req, hardware

@@ -33,7 +33,7 @@ class NotFoundError(UsageError):
 
     def __init__(self, kind: str, name: str, suggestions: list[str]) -> None:
         hint = f"did you mean {' or '.join(suggestions)}?" if suggestions else None
-        super().__init__(f"unknown {kind} {name!r}", hint)
+        super().__init__(f"unknown {kind} {shown(name)}", hint)
         self.suggestions = suggestions
 
 
@@ -82,6 +82,12 @@ class ConfigError(CatalogError):
         self.message = f"{count} problem{'s' if count != 1 else ''} in {what}"
 
 
+def shown(value: object, limit: int = 60) -> str:
+    """`value` quoted for a message, cut to `limit` characters: a message never echoes a huge argument in full."""
+    text = str(value)
+    return repr(text) if len(text) <= limit else repr(text[:limit]) + f"... ({len(text):,} characters)"
+
+
 def suggest(name: str, choices: list[str] | tuple[str, ...], n: int = 3) -> list[str]:
     """Close matches for a mistyped name."""
     import difflib
@@ -93,8 +99,8 @@ def suggest(name: str, choices: list[str] | tuple[str, ...], n: int = 3) -> list
 
 def unknown_choice(kind: str, value: str, choices: list[str] | tuple[str, ...], otherwise: str) -> str:
     """'unknown task 'cod'; did you mean 'code'?', or the `otherwise` advice when nothing is close."""
-    hint = suggest(value, choices)
-    return f"unknown {kind} {value!r}" + (f"; did you mean {hint[0]!r}?" if hint else f"; {otherwise}")
+    hint = suggest(value, choices) if len(value) <= 200 else []
+    return f"unknown {kind} {shown(value)}" + (f"; did you mean {hint[0]!r}?" if hint else f"; {otherwise}")
 
 
 # A pydantic error type -> llmpick's words (the type codes are pydantic's stable API; its sentences are not ours).

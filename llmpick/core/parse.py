@@ -26,6 +26,16 @@ def tokens(text: str | int, flag: str = "--context") -> int:
     return value
 
 
+def headroom(value: float | None) -> float | None:
+    if value is None:
+        return None
+    if value != value or value in (float("inf"), float("-inf")):
+        raise UsageError(f"--headroom must be a finite number of GB, not {value:g}".replace("nan", "NaN"))
+    if value < 0:
+        raise UsageError(f"--headroom must be 0 or more GB, not {value:g}")
+    return value
+
+
 def items(values: list[str] | None) -> list[str]:
     """Repeated and comma-separated flag values as one list: ['zh,en', 'fr'] -> ['zh', 'en', 'fr']."""
     return [part.strip() for value in values or [] for part in value.split(",") if part.strip()]
@@ -34,6 +44,8 @@ def items(values: list[str] | None) -> list[str]:
 def gigabytes(value: float | None, flag: str) -> float | None:
     if value is None:
         return None
+    if value != value:
+        raise UsageError(f"{flag} must be a number of GB, not NaN")
     if value <= 0:
         raise UsageError(f"{flag} must be a positive number of GB, not {value:g}")
     if value > 100_000:
@@ -45,6 +57,8 @@ def positive(value: float | None, flag: str, unit: str, limit: float = 100_000) 
     """A rate such as --min-speed 20 (tokens/s) or --mem-bandwidth 100 (GB/s): positive and plausible."""
     if value is None:
         return None
+    if value != value:
+        raise UsageError(f"{flag} must be a number of {unit}, not NaN")
     if not value > 0:
         raise UsageError(f"{flag} must be a positive number of {unit}, not {value:g}")
     if value > limit:
@@ -61,3 +75,38 @@ def count(value: int | None, flag: str, what: str, limit: int = 4096) -> int | N
     if value > limit:
         raise UsageError(f"{flag} {value} {what} is not plausible (at most {limit})")
     return value
+
+
+# Bidirectional formatting characters: they reorder how text is shown (a name can look like another, a table cell
+# can appear to say something it does not), so a file that names things may not contain them.
+BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def hidden_character(text: str, multiline: bool = False) -> str | None:
+    """What is wrong with `text` if it holds a control character (an escape, a NUL; newlines and tabs too unless
+    `multiline`) or a bidi override, as words naming the first one; else None."""
+    import unicodedata
+
+    for index, char in enumerate(text):
+        if multiline and char in "\n\t":
+            continue
+        if char in BIDI_CONTROLS:
+            return f"contains a bidirectional control character (U+{ord(char):04X}) at position {index + 1}"
+        if unicodedata.category(char) == "Cc":
+            return f"contains a control character (U+{ord(char):04X}) at position {index + 1}"
+    return None
+
+
+def visible(text: str) -> str:
+    """`text` when it hides nothing; else a ValueError (for pydantic validators) saying what it hides."""
+    problem = hidden_character(text)
+    if problem:
+        raise ValueError(problem)
+    return text
+
+
+def visible_lines(text: str) -> str:
+    problem = hidden_character(text, multiline=True)
+    if problem:
+        raise ValueError(problem)
+    return text

@@ -14,6 +14,42 @@ try:  # libyaml's C parser is several times faster; the pure-Python one is the f
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader  # type: ignore[assignment]
 
+class _Loader(SafeLoader):  # type: ignore[misc,valid-type]
+    """The safe loader, with dates that do not exist (2025-02-30) reported at their line instead of raised."""
+
+
+class _BadDate(yaml.MarkedYAMLError):
+    pass
+
+
+def _timestamp(loader: SafeLoader, node: yaml.ScalarNode) -> object:
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except ValueError:
+        raise _BadDate(problem=f"{_shorten(node.value)} is not a date that exists{_why_not_a_date(node.value)}",
+                       problem_mark=node.start_mark) from None
+
+
+def _why_not_a_date(value: str) -> str:
+    import calendar
+    import re
+
+    match = re.match(r"(\d{4})-(\d{1,2})-(\d{1,2})", value)
+    if not match:
+        return ""
+    year, month, day = map(int, match.groups())
+    if not 1 <= month <= 12:
+        return f" (there is no month {month})"
+    days = calendar.monthrange(year, month)[1]
+    return f" ({calendar.month_name[month]} {year} has {days} days)" if day > days or day < 1 else ""
+
+
+def _shorten(value: str, limit: int = 40) -> str:
+    return repr(value if len(value) <= limit else value[:limit] + "...")
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
+
 MAX_FILE_BYTES = 2 * 1024 * 1024  # a card is a few KB; anything this big is a mistake or an attack
 MAX_DEPTH = 32
 
@@ -45,7 +81,9 @@ def read_text(path: Path) -> str:
 def parse(text: str, path: Path | str) -> Any:
     """Parse one YAML document safely; never constructs arbitrary Python objects."""
     try:
-        data = yaml.load(text, Loader=SafeLoader)
+        data = yaml.load(text, Loader=_Loader)
+    except _BadDate as exc:
+        raise YamlProblem(Problem(path, exc.problem_mark.line + 1, None, str(exc.problem))) from None
     except (yaml.YAMLError, RecursionError) as exc:
         raise YamlProblem(_problem_of(exc, text, path)) from None
     too_deep = _too_deep_at(data)
