@@ -354,3 +354,26 @@ def test_no_fork_while_other_threads_run(monkeypatch):
     assert forks == []
     load_catalog([FIXTURE_CATALOG], builtin=False)
     assert forks == ([1] if sys.platform == "linux" else [])  # alone again, it would fork
+
+
+def test_a_touched_but_unchanged_card_keeps_the_cache_and_an_edit_does_not(tmp_path, monkeypatch):
+    # the stat signature changes on a touch; the contents say the cache is still right, so no rebuild is needed
+    import os
+
+    from llmpick import load_catalog
+    from llmpick.catalog import cache as cache_module
+    from tests.conftest import FIXTURE_CATALOG, write_card
+
+    write_card(tmp_path, id="x-1", hf_repos=[])
+    load_catalog([FIXTURE_CATALOG, tmp_path], builtin=False)  # builds and stores
+    os.utime(tmp_path / "x-1.yaml")  # touched: new mtime and ctime, same content
+    built = []
+    real_store = cache_module.store
+    monkeypatch.setattr(cache_module, "store", lambda *a: built.append(1) or real_store(*a))
+    assert load_catalog([FIXTURE_CATALOG, tmp_path], builtin=False).get("x-1").context_length == 8192
+    assert built == []  # served from the cache
+    stat = (tmp_path / "x-1.yaml").stat()
+    write_card(tmp_path, id="x-1", hf_repos=[], context_length=4096)  # same size and mtime, new content
+    os.utime(tmp_path / "x-1.yaml", ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert (tmp_path / "x-1.yaml").stat().st_size == stat.st_size
+    assert load_catalog([FIXTURE_CATALOG, tmp_path], builtin=False).get("x-1").context_length == 4096

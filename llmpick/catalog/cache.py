@@ -100,11 +100,26 @@ def _code_fingerprint() -> tuple:
 
 
 def fingerprint(files: list[str]) -> tuple:
-    return _key(_digest(files))
+    """The key a catalog built from `files` is stored under: the code, every file's content, and (last) a
+    signature of their stat; taken before the files are read, so that a change meanwhile invalidates it."""
+    signature = _stat_signature(files)
+    return (*_key(_digest(files)), signature)
 
 
 def _key(digest: str) -> tuple:
     return (FORMAT, __version__, sys.version_info[:2], _code_fingerprint(), digest)
+
+
+def _stat_signature(files: list[str]) -> str:
+    """Every file's path, size, modification and change times and inode. A user can keep a file's size and
+    modification time through an edit, but not its change time (only the kernel sets it): when the signature
+    matches, the contents are the same, and a warm start reads no file but the cache."""
+    digest = hashlib.blake2b(digest_size=32)
+    for path in files:
+        st = os.stat(path)
+        digest.update(b"%d:%s\0%d %d %d %d\0" % (len(path), path.encode("utf-8", "surrogateescape"), st.st_size,
+                                                  st.st_mtime_ns, st.st_ctime_ns, st.st_ino))
+    return digest.hexdigest()
 
 
 def _digest(files: list[str]) -> str:
@@ -282,7 +297,8 @@ def load(layers: list[Path], list_files: Callable[[], list[str]]) -> Any | None:
     current: _Later | None = None
     try:
         handle = open(_path_for(layers), "rb", opener=_no_follow)
-        current = _Later(lambda: _digest(list_files()), os.fstat(handle.fileno()).st_size >= BACKGROUND_CHECK_BYTES)
+        current = _Later(lambda: _stat_signature(list_files()),
+                         os.fstat(handle.fileno()).st_size >= BACKGROUND_CHECK_BYTES)
         pickled = _authentic(handle, secret)
         if pickled is None:
             return None
@@ -291,7 +307,7 @@ def load(layers: list[Path], list_files: Callable[[], list[str]]) -> Any | None:
         source = reader.source
         source.start = _HEAD + len(pickled)
         whole = os.fstat(handle.fileno()).st_size == source.start + source.size  # the spilled bytes not cut short
-        if stored_key != _key(current.result()) or not whole:
+        if not whole or not _fresh(stored_key, current.result(), list_files):
             return None
         handle = None  # the spilled bytes read from it from now on
         gc.freeze()  # and no later collection need rescan them (measured: 0.5 s per full pass at 100,000 cards)
@@ -305,6 +321,14 @@ def load(layers: list[Path], list_files: Callable[[], list[str]]) -> Any | None:
             handle.close()
         if collecting:
             gc.enable()
+
+
+def _fresh(stored: tuple, signature: str, list_files: Callable[[], list[str]]) -> bool:
+    """Whether the cached catalog was built from the files as they are now: the same code, and the same stat
+    signature, or else (a file touched but not changed) the same contents."""
+    if stored[:-2] != _key("")[:-1]:
+        return False
+    return stored[-1] == signature or stored[-2] == _digest(list_files())
 
 
 def _no_follow(path: str, flags: int) -> int:
