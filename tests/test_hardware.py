@@ -6,7 +6,8 @@ import subprocess
 
 import pytest
 
-from llmpick.advice.hardware import detect, find_gpu, hardware_for_gpu, load_gpus, parse_nvidia_smi
+from llmpick.advice.detect import detect, parse_nvidia_smi
+from llmpick.advice.hardware import find_gpu, hardware_for_gpu, load_gpus
 from llmpick.catalog.loading import builtin_catalog_dir
 from llmpick.core.errors import NotFoundError
 from tests.conftest import run

@@ -37,6 +37,7 @@ from .options import (
     StrictLicenseOpt,
     TaskOpt,
     VramOpt,
+    memory_flag,
     requirements_and_hardware,
 )
 
@@ -227,8 +228,8 @@ def fit_command(
 
       llmpick fit mistral-7b-v0.1 --vram 24 --finetune qlora
     """
+    from ..advice.detect import resolve
     from ..advice.fit import fit, sweep_contexts
-    from ..advice.hardware import resolve
     from ..advice.memory import quant as check_quant
     from ..core import parse
     from ..views.reports import fit_report
@@ -238,7 +239,7 @@ def fit_command(
     loaded = load(catalog)
     card = loaded.get(model)
     quants = [check_quant(q).id for q in parse.items(quant)] or None
-    vram, ram = parse.gigabytes(vram, "--vram"), parse.gigabytes(ram, "--ram")
+    vram, ram = memory_flag(vram, "--vram"), memory_flag(ram, "--ram")
     hardware = None
     if vram or gpu or cpu_only or ram:
         hardware = resolve(vram_gb=vram, gpus=gpus, gpu=gpu, ram_gb=ram, cpu_only=cpu_only,
@@ -256,7 +257,7 @@ def hardware_command(fmt: FormatOpt = OutputFormat.table) -> None:
 
     Example: llmpick hardware --format json
     """
-    from ..advice.hardware import detect
+    from ..advice.detect import detect
     from ..views.reports import hardware_report
 
     emit(hardware_report(detect()), fmt)
