@@ -187,12 +187,16 @@ def find_gpu(table: dict[str, Gpu], name: str) -> Gpu:
     index = _index(table)
     hits = index.get(wanted) or list({g.id: g for key, gs in index.items() if wanted and key.endswith(wanted)
                                       for g in gs}.values())
+    if len(hits) == 1 and hits[0].vendor == "apple" and not wanted.endswith(f"{hits[0].memory_gib:g}gb"):
+        # a chip named without its memory: the table may hold only some of the sizes it is sold in
+        raise UsageError(f"{name!r} is sold with several memory sizes; the GPU table has {hits[0].name}",
+                         f"say which, e.g. \"{name} {hits[0].memory_gib:g}GB\", or give --vram and --mem-bandwidth")
     if len(hits) == 1:
         return hits[0]
     if len(hits) > 1:
         sizes = sorted({g.memory_gib for g in hits})
         if len(sizes) == len(hits):
-            raise UsageError(f"{name!r} comes in {', '.join(f'{s:g}' for s in sizes)} GiB",
+            raise UsageError(f"{name!r} comes in {', '.join(f'{s:g}' for s in sizes)} GiB in the GPU table",
                              f"say which, e.g. \"{name} {sizes[0]:g}GB\"")
         raise UsageError(f"{name!r} names several GPUs: {', '.join(g.name for g in hits[:4])}",
                          "give the full name")
