@@ -77,8 +77,13 @@ def parse_nvidia_smi(output: str) -> list[DetectedGpu]:
     return gpus
 
 
+class Nonsense(ValueError):
+    """A driver or tool reported something that cannot be true."""
+
+
 def _nvml(pynvml: ModuleType | None = None) -> list[DetectedGpu] | None:
-    """Total and free memory of every NVIDIA GPU through NVML (the nvidia-ml-py package), or None without it."""
+    """Total and free memory of every NVIDIA GPU through NVML (the nvidia-ml-py package), or None without it.
+    Raises Nonsense for a GPU count no machine has."""
     if pynvml is None:
         try:
             import pynvml  # nvidia-ml-py; imported only when detecting
@@ -91,7 +96,7 @@ def _nvml(pynvml: ModuleType | None = None) -> list[DetectedGpu] | None:
     try:
         count = pynvml.nvmlDeviceGetCount()
         if not isinstance(count, int) or not 0 <= count <= MAX_GPUS:
-            return [DetectedGpu(f"{count!r} GPUs", math.nan, None, "NVML")]  # rejected, with a note, by _sane
+            raise Nonsense(f"NVML reported {count!r} GPUs, more than any machine holds ({MAX_GPUS}); ignored")
         gpus = []
         for i in range(count):
             handle = pynvml.nvmlDeviceGetHandleByIndex(i)
@@ -100,6 +105,8 @@ def _nvml(pynvml: ModuleType | None = None) -> list[DetectedGpu] | None:
             gpus.append(DetectedGpu(name if isinstance(name, str) else name.decode(), mem.total / GIB,
                                     mem.free / GIB, "NVML"))
         return gpus
+    except Nonsense:
+        raise
     except Exception:
         return None
     finally:
@@ -191,7 +198,11 @@ def detect(runner: Runner | None = None, platform: str | None = None, use_nvml: 
     runner = runner or _run
     platform = platform or sys.platform
     notes: list[str] = []
-    gpus = _sane((_nvml(pynvml) if use_nvml else None) or [], notes)
+    try:
+        gpus = _sane((_nvml(pynvml) if use_nvml else None) or [], notes)
+    except Nonsense as exc:
+        notes.append(str(exc))
+        gpus = []
     ram, ram_free = system_ram(psutil, meminfo)
     if not gpus and platform == "darwin":
         try:
