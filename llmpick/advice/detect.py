@@ -242,7 +242,7 @@ def hardware_from_detection(found: Detection, table: dict[str, Any] | None = Non
         bandwidth = _bandwidth(table, first.name.split(" (")[0] + f" {found.ram_gb or 0:g}GB")
         return Hardware(vram_gb=first.total_gb, ram_gb=found.ram_gb, bandwidth_gbs=bandwidth, unified=True,
                         label=first.name)
-    devices = [GpuShare(g.name + (" (free memory)" if g.free_gb is not None else ""),
+    devices = [GpuShare(g.name + (f" ({g.free_gb:.3g} GiB free of {g.total_gb:.3g})" if g.free_gb is not None else ""),
                         g.free_gb if g.free_gb is not None else g.total_gb, _bandwidth(table, g.name))
                for g in found.gpus]
     return mixed_hardware(devices, ram_gb=found.ram_gb)
