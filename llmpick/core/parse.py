@@ -33,7 +33,7 @@ def items(values: list[str] | None) -> list[str]:
 
 # GPU and unified memory is built from chips of binary sizes, so a card sold as "12 GB" holds 12 GiB (JEDEC's
 # "GB" for memory capacity is 2^30 bytes): a bare number and "GB" are both read as GiB, and the reading is said.
-_MEMORY = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([A-Za-z]*)\s*")
+_MEMORY = re.compile(r"\s*([-+]?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)\s*([A-Za-z]*)\s*")
 _MEMORY_UNITS = {"": 1.0, "g": 1.0, "gb": 1.0, "gib": 1.0, "m": 1 / 1024, "mb": 1 / 1024, "mib": 1 / 1024,
                  "t": 1024.0, "tb": 1024.0, "tib": 1024.0}
 MAX_MEMORY_GIB = 100_000
