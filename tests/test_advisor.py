@@ -208,7 +208,7 @@ def test_profile_file_and_flags_win(tmp_path):
         (["--task", "cod"], "did you mean 'code'?"),
         (["--license", "apache"], "did you mean apache-2.0?"),
         (["--gpu", "RTX 4900"], "unknown GPU 'RTX 4900'"),
-        (["--vram", "-3"], "--vram must be a positive number of GB"),
+        (["--vram", "-3"], "--vram must be a positive amount of memory, not '-3'"),
         (["--context", "10x"], "--context '10x' is not a token count"),
         (["--quant", "q4"], "unknown quantization 'q4'"),
         (["--released-after", "yesterday"], "released_after"),

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 
 import pytest
 
-from llmpick.advice.hardware import detect, find_gpu, hardware_for_gpu, load_gpus, parse_nvidia_smi
+from llmpick.advice.detect import detect, parse_nvidia_smi
+from llmpick.advice.hardware import find_gpu, hardware_for_gpu, load_gpus
 from llmpick.catalog.loading import builtin_catalog_dir
 from llmpick.core.errors import NotFoundError
 from tests.conftest import run
@@ -14,19 +16,118 @@ from tests.conftest import run
 TABLE = load_gpus([builtin_catalog_dir() / "gpus.yaml"])
 
 
-@pytest.mark.parametrize("name", ["RTX 4090", "rtx-4090", "NVIDIA GeForce RTX 4090", "4090", "geforce rtx 4090"])
+@pytest.mark.parametrize("name", ["RTX 4090", "rtx-4090", "NVIDIA GeForce RTX 4090", "4090", "geforce rtx 4090",
+                                  "rtx4090", "4090 24gb", "RTX 4090 24GiB"])
 def test_forgiving_gpu_names(name):
-    assert find_gpu(TABLE, name).memory_gb == 24
+    assert find_gpu(TABLE, name).memory_gib == 24
+
+
+@pytest.mark.parametrize(("name", "gpu_id"), [
+    ("M4 Max 36GB", "m4-max-36gb"), ("m4 max 48 gb", "m4-max-48gb"), ("rtx5090", "rtx-5090"),
+    ("RTX PRO 6000", "rtx-pro-6000-blackwell"), ("B200", "b200"), ("MI355X", "mi355x"), ("DGX Spark", "dgx-spark"),
+    ("Strix Halo", "ryzen-ai-max-395-128gb"), ("Ryzen AI Max+ 395", "ryzen-ai-max-395-128gb"),
+    ("5060 Ti 8GB", "rtx-5060-ti-8gb"), ("M5 Pro 64GB", "m5-pro-64gb"),
+])
+def test_todays_gpus_resolve(name, gpu_id):
+    result = run("fit", "llama-2-7b", "--gpu", name, "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert find_gpu(TABLE, name).id == gpu_id
+
+
+@pytest.mark.parametrize(("name", "words"), [
+    ("M3 Max", "'M3 Max' is sold with several memory sizes; the GPU table has Apple M3 Max 16-core CPU / 40-core GPU "
+               "(128GB)"),
+    ("5060 Ti", "'5060 Ti' comes in 8, 16 GiB in the GPU table"),
+    ("RTX 4900", "unknown GPU 'RTX 4900'"),
+])
+def test_ambiguous_or_unknown_gpu_is_a_usage_error(name, words):
+    result = run("fit", "llama-2-7b", "--gpu", name)
+    assert result.exit_code == 2, result.output
+    assert words in result.stderr
+
+
+def test_near_miss_says_did_you_mean():
+    result = run("recommend", "--gpu", "RTX 4900")
+    assert result.exit_code == 2
+    assert "did you mean NVIDIA GeForce RTX 4090" in result.stderr
 
 
 def test_multi_gpu_spec():
     hw = hardware_for_gpu(TABLE, "2x RTX 3090")
     assert hw.gpus == 2 and hw.budget_gb == 48
+    assert hw.bandwidth_gbs == 2 * 936
 
 
-def test_apple_unified_memory_is_partly_usable():
-    apple = [g for g in TABLE.values() if g.kind == "unified"]
-    assert apple and all(g.usable_gb < g.memory_gb for g in apple)
+def test_mixed_gpus_split_by_memory_and_bound_by_the_slowest_share():
+    # 3090: 24 GiB at 936 GB/s holds 2/3 and reads it at 936 * 36/24 = 1404; 3060: 12 GiB at 360 GB/s holds 1/3
+    # and reads it at 360 * 36/12 = 1080: the token waits for the 3060
+    result = run("fit", "llama-2-7b", "--gpu", "RTX 3090 + RTX 3060", "--format", "json")
+    assert result.exit_code == 0, result.output
+    hardware = json.loads(result.stdout)["data"]["hardware"]
+    assert hardware.startswith("NVIDIA GeForce RTX 3090 + NVIDIA GeForce RTX 3060 12GB (24 + 12 GiB); tensor split "
+                               "by memory (67:33%): speed bound by the NVIDIA GeForce RTX 3060 12GB's share, 1080 GB/s")
+    assert hardware_for_gpu(TABLE, "RTX 3090 + RTX 3060").budget_gb == 36
+
+
+def test_gpus_n_says_which_split_it_assumed():
+    result = run("fit", "llama-2-7b", "--gpu", "RTX 3090", "--gpus", "2", "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert ("tensor split across 2 GPUs: 1872 GB/s together, an upper bound (llama.cpp's default layer split runs "
+            "the GPUs in turn, about one GPU's speed)") in json.loads(result.stdout)["data"]["hardware"]
+
+
+@pytest.mark.parametrize(("args", "words"), [
+    (["--gpu", "RTX 3090 +"], "--gpu 'RTX 3090 +': a GPU name is missing around '+'"),
+    (["--gpu", "+ RTX 3060"], "a GPU name is missing around '+'"),
+    (["--gpu", "RTX 3090 + RTX 3060", "--gpus", "2"], "--gpus gives the count of one kind of GPU"),
+    (["--gpu", "65x RTX 3090"], "GPU count must be between 1 and 64"),
+    (["--gpu", "M4 Max 36GB + RTX 3090"], "a unified-memory machine is one device"),
+    (["--vram", "24", "--gpus", "0"], "--gpus must be between 1 and 64, not 0"),
+])
+def test_bad_gpu_sets_exit_2(args, words):
+    result = run("fit", "llama-2-7b", *args)
+    assert result.exit_code == 2, result.output
+    assert words in result.stderr and "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(("value", "said"), [
+    ("12", "llmpick: --vram 12 read as 12 GiB\n"),
+    ("12GB", "llmpick: --vram 12GB read as 12 GiB (memory is sold in binary GB: a card sold as '12 GB' holds 12 GiB)"),
+    ("12GiB", ""),
+    ("12 gib", ""),
+    ("12288MiB", ""),
+])
+def test_memory_flags_say_which_unit_they_assumed(value, said):
+    result = run("fit", "llama-2-7b", "--vram", value, "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["data"]["hardware"] == "12 GiB GPU"
+    assert (said in result.stderr) if said else "read as" not in result.stderr
+
+
+@pytest.mark.parametrize(("flag", "value", "words"), [
+    ("--vram", "12 GiBs", "--vram '12 GiBs' is not an amount of memory"),
+    ("--vram", "twelve", "--vram 'twelve' is not an amount of memory"),
+    ("--ram", "0", "--ram must be a positive amount of memory, not '0'"),
+    ("--vram", "200TB", "--vram '200TB' is not a plausible amount of memory"),
+])
+def test_bad_memory_flags_exit_2(flag, value, words):
+    result = run("recommend", flag, value)
+    assert result.exit_code == 2, result.output
+    assert words in result.stderr
+
+
+def test_old_memory_gb_field_in_a_user_gpus_yaml_is_named(tmp_path):
+    (tmp_path / "gpus.yaml").write_text("- id: my-gpu\n  name: My GPU\n  vendor: nvidia\n  kind: discrete\n"
+                                        "  memory_gb: 24\n  bandwidth_gbs: 900\n  source: https://example.com\n")
+    result = run("fit", "llama-2-7b", "--gpu", "My GPU", "--catalog", tmp_path)
+    assert result.exit_code != 0
+    assert "memory_gb is now memory_gib" in result.stderr
+
+
+def test_unified_memory_is_partly_usable():
+    unified = [g for g in TABLE.values() if g.kind == "unified"]
+    assert unified and all(g.usable_gb < g.memory_gib for g in unified)
+    assert TABLE["ryzen-ai-max-395-128gb"].usable_gb == 96 and TABLE["dgx-spark"].usable_gb == 126
 
 
 def test_unknown_gpu_suggests():

@@ -180,8 +180,8 @@ def test_fit_finetune():
     [
         (["fit", "mixtral-8x7", "--vram", "24"], "did you mean mixtral-8x7b-v0.1"),
         (["fit", "llama-2-7b", "--gpu", "RTX 4900"], "unknown GPU 'RTX 4900'"),
-        (["fit", "llama-2-7b", "--vram", "-3"], "--vram must be a positive number of GB"),
-        (["fit", "llama-2-7b", "--vram", "1e9"], "not a plausible amount of memory"),
+        (["fit", "llama-2-7b", "--vram", "-3"], "--vram must be a positive amount of memory, not '-3'"),
+        (["fit", "llama-2-7b", "--vram", "1e9"], "--vram '1e9' is not a plausible amount of memory"),
         (["fit", "llama-2-7b", "--context", "10x"], "--context '10x' is not a token count"),
         (["fit", "llama-2-7b", "--context", "0"], "--context must be positive"),
         (["fit", "llama-2-7b", "--quant", "q4km"], "unknown quantization 'q4km'"),

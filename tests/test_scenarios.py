@@ -16,7 +16,8 @@ from __future__ import annotations
 import pytest
 
 from llmpick import Requirements, load_catalog, recommend
-from llmpick.advice.hardware import Hardware, resolve
+from llmpick.advice.detect import resolve
+from llmpick.advice.hardware import Hardware
 
 # Model ids by the practitioners' size classes; the catalog's own numbers decide the rest.
 EIGHT_B_CLASS = {"qwen3-8b", "llama-3.1-8b-instruct", "deepseek-r1-0528-qwen3-8b", "qwen2.5-7b-instruct",

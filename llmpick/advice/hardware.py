@@ -1,47 +1,86 @@
-"""What the user has to run a model on: the GPU table, --gpu parsing, and detection of local hardware."""
+"""What the user has to run a model on: the GPU table, --gpu parsing (one GPU, N of one, or a mixed set), and the
+Hardware the advisor fits models into. Detection of the local machine is advice/detect.py."""
 
 from __future__ import annotations
 
-import os
+import math
 import re
-import subprocess
-import sys
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from ..catalog.cards import SLUG, Strict, Url
 from ..core.errors import NotFoundError, UsageError, validation_message
 
 OS_RESERVE_GB = 2.0  # RAM left to the operating system and other programs for CPU inference
-# macOS lets the GPU wire about 2/3 of unified memory up to 36 GB and 3/4 above (recommendedMaxWorkingSetSize)
+# macOS lets the GPU wire about 2/3 of unified memory up to 36 GiB and 3/4 above (Metal's recommendedMaxWorkingSetSize;
+# sources in catalog/gpus.yaml); `sysctl iogpu.wired_limit_mb` changes it, and detection reads it
 APPLE_GPU_SHARE_SMALL, APPLE_GPU_SHARE_LARGE, APPLE_SHARE_THRESHOLD_GB = 2 / 3, 3 / 4, 36
 
 
 class Gpu(Strict):
+    """One entry of gpus.yaml. memory_gib is GiB (2^30 bytes) per device; bandwidth_gbs is decimal GB/s (10^9 bytes/s),
+    as vendors state both."""
+
     id: Annotated[str, Field(pattern=SLUG)]
     name: str
     vendor: Literal["nvidia", "amd", "apple", "intel"]
     kind: Literal["discrete", "unified"]
-    memory_gb: Annotated[float, Field(gt=0)]
-    bandwidth_gbs: Annotated[float, Field(gt=0)]
+    memory_gib: Annotated[float, Field(gt=0, le=4096)]
+    bandwidth_gbs: Annotated[float, Field(gt=0, le=100_000)]
+    usable_gib: Annotated[float, Field(gt=0)] | None = None  # unified memory the GPU may use, where the vendor says
     aliases: list[str] = []
     source: Url
 
+    @model_validator(mode="before")
+    @classmethod
+    def _renamed(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "memory_gb" in data:
+            raise ValueError("memory_gb is now memory_gib: GiB (2^30 bytes) per device, the unit GPU memory is sold in")
+        return data
+
+    @model_validator(mode="after")
+    def _usable_fits(self) -> Gpu:
+        if self.usable_gib is not None and self.usable_gib > self.memory_gib:
+            raise ValueError(f"usable_gib {self.usable_gib:g} is more than memory_gib {self.memory_gib:g}")
+        return self
+
+    @property
+    def memory_gb(self) -> float:  # the name the advisor has always used; GiB
+        return self.memory_gib
+
     @property
     def usable_gb(self) -> float:
-        if self.kind == "unified":
-            share = APPLE_GPU_SHARE_SMALL if self.memory_gb <= APPLE_SHARE_THRESHOLD_GB else APPLE_GPU_SHARE_LARGE
-            return self.memory_gb * share
-        return self.memory_gb
+        """What a model may use: all of a discrete GPU; macOS's default GPU share of Apple unified memory; the
+        vendor's figure or all but the OS reserve of other unified memory."""
+        if self.kind == "discrete":
+            return self.memory_gib
+        if self.usable_gib is not None:
+            return self.usable_gib
+        if self.vendor == "apple":
+            return self.memory_gib * apple_gpu_share(self.memory_gib)
+        return max(self.memory_gib - OS_RESERVE_GB, 0.0)
+
+
+def apple_gpu_share(memory_gib: float) -> float:
+    return APPLE_GPU_SHARE_SMALL if memory_gib <= APPLE_SHARE_THRESHOLD_GB else APPLE_GPU_SHARE_LARGE
+
+
+@dataclass(frozen=True)
+class GpuShare:
+    """One GPU of a set: its name, the memory a model may use on it (GiB) and its bandwidth (GB/s, if known)."""
+
+    name: str
+    memory_gb: float
+    bandwidth_gbs: float | None = None
 
 
 @dataclass(frozen=True)
 class Hardware:
-    """Memory available for a model. GPU memory is per device; `gpus` devices of that size."""
+    """Memory available for a model. GPU memory (GiB) is per device; `gpus` devices of that size, or the mixed set
+    `devices`. `bandwidth_gbs` is the bandwidth one token's reads see: one GPU's, or the set's under `split`."""
 
     vram_gb: float | None = None
     gpus: int = 1
@@ -50,6 +89,8 @@ class Hardware:
     cpu_only: bool = False
     label: str = ""
     unified: bool = False
+    devices: tuple[GpuShare, ...] = ()
+    split: str = ""
 
     @property
     def device(self) -> str:
@@ -62,18 +103,43 @@ class Hardware:
         """Memory a model may use: all GPUs together, or RAM minus what the OS needs."""
         if self.device == "cpu":
             return None if self.ram_gb is None else max(self.ram_gb - OS_RESERVE_GB, 0.0)
+        if self.devices:
+            return sum(d.memory_gb for d in self.devices)
         return (self.vram_gb or 0.0) * self.gpus
 
     def describe(self) -> str:
         if self.device == "cpu":
-            return f"CPU with {self.ram_gb:g} GB RAM ({OS_RESERVE_GB:g} GB kept for the OS)" if self.ram_gb else "CPU"
-        count = f"{self.gpus}x " if self.gpus > 1 else ""
-        name = self.label or f"{self.vram_gb:g} GB GPU"
-        return f"{count}{name}" + (f" ({self.vram_gb:g} GB each)" if self.label and self.gpus > 1 else "")
+            return (f"CPU with {self.ram_gb:g} GiB RAM ({OS_RESERVE_GB:g} GiB kept for the OS)" if self.ram_gb
+                    else "CPU")
+        if self.devices:
+            name = self.label or " + ".join(d.name for d in self.devices)
+            text = f"{name} ({' + '.join(f'{d.memory_gb:g}' for d in self.devices)} GiB)"
+        else:
+            count = f"{self.gpus}x " if self.gpus > 1 else ""
+            name = self.label or f"{self.vram_gb:g} GiB GPU"
+            text = f"{count}{name}" + (f" ({self.vram_gb:g} GiB each)" if self.label and self.gpus > 1 else "")
+        return text + (f"; {self.split}" if self.split else "")
+
+
+def tensor_split(devices: list[GpuShare]) -> tuple[float | None, str]:
+    """The bandwidth a token sees when the weights are split across `devices` in proportion to their memory and
+    every GPU reads its share at once (vLLM's tensor parallelism, llama.cpp's --split-mode row): the token is done
+    when the slowest share is, so the set reads at min(bandwidth_i * total / memory_i). And what that assumed."""
+    total = sum(d.memory_gb for d in devices)
+    shares = ":".join(f"{d.memory_gb / total * 100:.0f}" for d in devices)
+    if any(d.bandwidth_gbs is None for d in devices):
+        return None, f"tensor split by memory ({shares}%); speed unknown without every GPU's bandwidth"
+    slowest = min(devices, key=lambda d: d.bandwidth_gbs * total / d.memory_gb)  # type: ignore[operator]
+    bandwidth = slowest.bandwidth_gbs * total / slowest.memory_gb  # type: ignore[operator]
+    if len({(d.memory_gb, d.bandwidth_gbs) for d in devices}) == 1:
+        why = f"tensor split across {len(devices)} GPUs: {bandwidth:g} GB/s together, an upper bound"
+    else:
+        why = f"tensor split by memory ({shares}%): speed bound by the {slowest.name}'s share, {bandwidth:g} GB/s"
+    return bandwidth, why + " (llama.cpp's default layer split runs the GPUs in turn, about one GPU's speed)"
 
 
 def _norm(text: str) -> str:
-    text = text.lower()
+    text = text.lower().replace("gib", "gb")
     for word in ("nvidia", "geforce", "amd", "radeon", "apple", "tesla"):
         text = text.replace(word, "")
     return re.sub(r"[^a-z0-9]", "", text)
@@ -102,143 +168,111 @@ def load_gpus(paths: list[Path]) -> dict[str, Gpu]:
     return table
 
 
-def find_gpu(table: dict[str, Gpu], name: str) -> Gpu:
-    """Forgiving lookup: 'RTX 4090', 'rtx-4090', 'geforce rtx 4090', '4090', 'A100 80GB'."""
-    wanted = _norm(name)
-    index: dict[str, Gpu] = {}
+def _index(table: dict[str, Gpu]) -> dict[str, list[Gpu]]:
+    """Normalised name -> the GPUs it names: each id, name and alias, alone and followed by the memory size
+    ('4090 24gb', 'm3 max 36gb'). A key naming several GPUs (an Apple chip in each memory size) is ambiguous."""
+    index: dict[str, list[Gpu]] = {}
     for gpu in table.values():
-        for key in (gpu.id, gpu.name, *gpu.aliases):
-            index.setdefault(_norm(key), gpu)
-    if wanted in index:
-        return index[wanted]
-    partial = {gpu.id: gpu for key, gpu in index.items() if wanted and key.endswith(wanted)}
-    if len(partial) == 1:
-        return next(iter(partial.values()))
+        for key in {_norm(k) for k in (gpu.id, gpu.name, *gpu.aliases)}:
+            for variant in (key, f"{key}{gpu.memory_gib:g}gb"):
+                found = index.setdefault(variant, [])
+                if gpu not in found:
+                    found.append(gpu)
+    return index
+
+
+def find_gpu(table: dict[str, Gpu], name: str) -> Gpu:
+    """Forgiving lookup: 'RTX 4090', 'rtx4090', 'geforce rtx 4090', '4090', '4090 24gb', 'M3 Max 36GB'."""
+    wanted = _norm(name)
+    index = _index(table)
+    hits = index.get(wanted) or list({g.id: g for key, gs in index.items() if wanted and key.endswith(wanted)
+                                      for g in gs}.values())
+    if len(hits) == 1 and hits[0].vendor == "apple" and not wanted.endswith(f"{hits[0].memory_gib:g}gb"):
+        # a chip named without its memory: the table may hold only some of the sizes it is sold in
+        raise UsageError(f"{name!r} is sold with several memory sizes; the GPU table has {hits[0].name}",
+                         f"say which, e.g. \"{name} {hits[0].memory_gib:g}GB\", or give --vram and --mem-bandwidth")
+    if len(hits) == 1:
+        return hits[0]
+    if len(hits) > 1:
+        sizes = sorted({g.memory_gib for g in hits})
+        if len(sizes) == len(hits):
+            raise UsageError(f"{name!r} comes in {', '.join(f'{s:g}' for s in sizes)} GiB in the GPU table",
+                             f"say which, e.g. \"{name} {sizes[0]:g}GB\"")
+        raise UsageError(f"{name!r} names several GPUs: {', '.join(g.name for g in hits[:4])}",
+                         "give the full name")
     from ..core.errors import suggest
 
-    close = [index[key].name for key in suggest(wanted, list(index))]
-    names = list(dict.fromkeys(close or [g.name for g in partial.values()]))[:3]
-    raise NotFoundError("GPU", name, names)
+    close = [index[key][0].name for key in suggest(wanted, list(index))]
+    raise NotFoundError("GPU", name, list(dict.fromkeys(close))[:3])
 
 
-def parse_gpu_spec(spec: str) -> tuple[int, str]:
-    """'2x RTX 3090' -> (2, 'RTX 3090')."""
-    match = re.fullmatch(r"\s*(\d+)\s*[x×*]\s*(.+)", spec, flags=re.IGNORECASE)
-    if match:
-        count = int(match.group(1))
-        if not 1 <= count <= 64:
-            raise UsageError(f"--gpu {spec!r}: GPU count must be between 1 and 64")
-        return count, match.group(2).strip()
-    return 1, spec.strip()
+# '+' joins GPUs of a set, except in a name such as "Ryzen AI Max+ 395"
+_PLUS = re.compile(r"(?<![Mm][Aa][Xx])\+")
+
+
+def parse_gpu_spec(spec: str) -> list[tuple[int, str]]:
+    """'2x RTX 3090' -> [(2, 'RTX 3090')]; 'RTX 3090 + RTX 3060' -> [(1, 'RTX 3090'), (1, 'RTX 3060')]."""
+    parts = [part.strip() for part in _PLUS.split(spec)]
+    if not all(parts):
+        raise UsageError(f"--gpu {spec!r}: a GPU name is missing around '+'", 'write e.g. "RTX 3090 + RTX 3060"')
+    result = []
+    for part in parts:
+        match = re.fullmatch(r"(\d+)\s*[x×*]\s*(.+)", part, flags=re.IGNORECASE)
+        count, name = (int(match.group(1)), match.group(2).strip()) if match else (1, part)
+        if not 1 <= count <= MAX_GPUS:
+            raise UsageError(f"--gpu {spec!r}: GPU count must be between 1 and {MAX_GPUS}")
+        result.append((count, name))
+    if sum(count for count, _ in result) > MAX_GPUS:
+        raise UsageError(f"--gpu {spec!r}: more than {MAX_GPUS} GPUs")
+    return result
+
+
+MAX_GPUS = 64
 
 
 def hardware_for_gpu(table: dict[str, Gpu], spec: str, gpus: int | None = None) -> Hardware:
-    count, name = parse_gpu_spec(spec)
-    gpu = find_gpu(table, name)
-    return Hardware(vram_gb=gpu.usable_gb, gpus=gpus or count, bandwidth_gbs=gpu.bandwidth_gbs, label=gpu.name,
-                    unified=gpu.kind == "unified")
+    """The hardware a --gpu spec names; `gpus` (--gpus N) sets the count of a single kind."""
+    parts = parse_gpu_spec(spec)
+    if gpus is not None and len(parts) > 1:
+        raise UsageError("--gpus gives the count of one kind of GPU", f'drop it, or write counts in --gpu: "{spec}"')
+    kinds = [(count, find_gpu(table, name)) for count, name in parts]
+    if any(gpu.kind == "unified" for _, gpu in kinds) and (len(kinds) > 1 or kinds[0][0] > 1 or (gpus or 1) > 1):
+        raise UsageError(f"--gpu {spec!r}: a unified-memory machine is one device", "name it alone")
+    if len(kinds) == 1:
+        count, gpu = kinds[0]
+        count = gpus or count
+        bandwidth, split = gpu.bandwidth_gbs, ""
+        if count > 1:
+            bandwidth, split = tensor_split([GpuShare(gpu.name, gpu.usable_gb, gpu.bandwidth_gbs)] * count)
+        return Hardware(vram_gb=gpu.usable_gb, gpus=count, bandwidth_gbs=bandwidth, label=gpu.name,
+                        unified=gpu.kind == "unified", split=split)
+    devices = [GpuShare(gpu.name, gpu.usable_gb, gpu.bandwidth_gbs) for count, gpu in kinds for _ in range(count)]
+    return mixed_hardware(devices)
 
 
-# --- detection ---------------------------------------------------------------------------------
-
-Runner = Callable[[list[str]], str]
-
-
-@dataclass(frozen=True)
-class DetectedGpu:
-    name: str
-    total_gb: float
-    free_gb: float | None
-    via: str
-
-
-@dataclass(frozen=True)
-class Detection:
-    gpus: tuple[DetectedGpu, ...]
-    ram_gb: float | None
-    notes: tuple[str, ...]
+def mixed_hardware(devices: list[GpuShare], label: str = "", ram_gb: float | None = None) -> Hardware:
+    """GPUs of different kinds (or sizes) in one machine, split by memory."""
+    if len(devices) == 1:
+        only = devices[0]
+        return Hardware(vram_gb=only.memory_gb, bandwidth_gbs=only.bandwidth_gbs, ram_gb=ram_gb,
+                        label=label or only.name)
+    bandwidth, split = tensor_split(devices)
+    label = label or " + ".join(f"{n}x {name}" if n > 1 else name
+                                for name, n in _counted([d.name for d in devices]))
+    return Hardware(vram_gb=min(d.memory_gb for d in devices), gpus=len(devices), bandwidth_gbs=bandwidth,
+                    ram_gb=ram_gb, label=label, devices=tuple(devices), split=split)
 
 
-def _run(cmd: list[str]) -> str:
-    return subprocess.run(cmd, capture_output=True, text=True, timeout=10, check=True).stdout
+def _counted(names: list[str]) -> list[tuple[str, int]]:
+    counts: dict[str, int] = {}
+    for name in names:
+        counts[name] = counts.get(name, 0) + 1
+    return list(counts.items())
 
 
-def parse_nvidia_smi(output: str) -> list[DetectedGpu]:
-    """Parse `nvidia-smi --query-gpu=name,memory.total,memory.free --format=csv,noheader,nounits`."""
-    gpus = []
-    for line in output.strip().splitlines():
-        parts = [p.strip() for p in line.split(",")]
-        if len(parts) != 3:
-            raise ValueError(f"unexpected nvidia-smi line: {line[:80]!r}")
-        name, total, free = parts
-        gpus.append(DetectedGpu(name, float(total) / 1024, float(free) / 1024, "nvidia-smi"))
-    return gpus
-
-
-def _nvml() -> list[DetectedGpu] | None:
-    try:
-        import pynvml  # provided by the optional nvidia-ml-py package
-    except ImportError:
-        return None
-    try:
-        pynvml.nvmlInit()
-        gpus = []
-        for i in range(pynvml.nvmlDeviceGetCount()):
-            handle = pynvml.nvmlDeviceGetHandleByIndex(i)
-            mem = pynvml.nvmlDeviceGetMemoryInfo(handle)
-            name = pynvml.nvmlDeviceGetName(handle)
-            gpus.append(DetectedGpu(name if isinstance(name, str) else name.decode(), mem.total / 2**30,
-                                    mem.free / 2**30, "NVML"))
-        return gpus
-    except Exception:  # NVML raises its own error types when no driver is loaded
-        return None
-
-
-def system_ram_gb() -> float | None:
-    try:
-        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    except (ValueError, OSError, AttributeError):
-        return None
-
-
-def detect(runner: Runner = _run, platform: str = sys.platform, use_nvml: bool = True) -> Detection:
-    """Local GPUs and RAM. Missing tools or GPUs are reported in notes, never raised."""
-    notes: list[str] = []
-    gpus = (_nvml() if use_nvml else None) or []
-    ram = system_ram_gb()
-    if not gpus and platform == "darwin":
-        try:
-            brand = runner(["sysctl", "-n", "machdep.cpu.brand_string"]).strip()
-            mem = int(runner(["sysctl", "-n", "hw.memsize"]).strip()) / 2**30
-            ram = mem
-            if brand.startswith("Apple"):
-                share = APPLE_GPU_SHARE_SMALL if mem <= APPLE_SHARE_THRESHOLD_GB else APPLE_GPU_SHARE_LARGE
-                gpus = [DetectedGpu(f"{brand} (unified memory)", mem * share, None, "sysctl")]
-        except (OSError, subprocess.SubprocessError, ValueError) as exc:
-            notes.append(f"sysctl failed: {exc}")
-    if not gpus:
-        try:
-            gpus = parse_nvidia_smi(runner(["nvidia-smi", "--query-gpu=name,memory.total,memory.free",
-                                            "--format=csv,noheader,nounits"]))
-        except FileNotFoundError:
-            notes.append("no NVIDIA GPU found (nvidia-smi is not installed)")
-        except subprocess.CalledProcessError as exc:
-            notes.append(f"nvidia-smi failed (exit {exc.returncode}): no usable NVIDIA driver")
-        except subprocess.TimeoutExpired:
-            notes.append("nvidia-smi did not answer within 10 s")
-        except (OSError, ValueError) as exc:
-            notes.append(f"could not read nvidia-smi output: {exc}")
-    if not gpus:
-        notes.append("no GPU detected: models would run on the CPU")
-    return Detection(tuple(gpus), ram, tuple(notes))
-
-
-def hardware_from_detection(found: Detection) -> Hardware:
-    if not found.gpus:
-        return Hardware(vram_gb=None, ram_gb=found.ram_gb, cpu_only=True, label="detected CPU")
-    smallest = min(g.total_gb for g in found.gpus)
-    return Hardware(vram_gb=smallest, gpus=len(found.gpus), ram_gb=found.ram_gb, label=found.gpus[0].name,
-                    unified="unified" in found.gpus[0].name)
+def plausible(value: float | None, limit: float) -> bool:
+    """A size a driver or tool reported that can be used: a finite number above 0 and at most `limit`."""
+    return value is not None and not isinstance(value, bool) and math.isfinite(value) and 0 < value <= limit
 
 
 def check_flags(*, vram_gb: float | None, gpu: str | None, cpu_only: bool) -> None:
@@ -247,22 +281,3 @@ def check_flags(*, vram_gb: float | None, gpu: str | None, cpu_only: bool) -> No
         raise UsageError("--cpu-only contradicts --gpu/--vram", "drop one of them")
     if gpu and vram_gb:
         raise UsageError("--gpu and --vram both give GPU memory", "use one of them")
-
-
-def resolve(*, vram_gb: float | None = None, gpus: int | None = None, gpu: str | None = None,
-            ram_gb: float | None = None, cpu_only: bool = False, auto: bool = False,
-            gpu_files: list[Path] = (), detector: Callable[[], Detection] = detect) -> Hardware:
-    """Hardware from flags: --gpu NAME, --vram GB, --cpu-only, or detection (--auto, or no flag at all)."""
-    check_flags(vram_gb=vram_gb, gpu=gpu, cpu_only=cpu_only)
-    if gpu:
-        return hardware_for_gpu(load_gpus(list(gpu_files)), gpu, gpus)
-    if vram_gb:
-        return Hardware(vram_gb=vram_gb, gpus=gpus or 1, ram_gb=ram_gb)
-    if cpu_only and ram_gb:
-        return Hardware(ram_gb=ram_gb, cpu_only=True)
-    found = hardware_from_detection(detector())
-    if cpu_only:
-        return Hardware(ram_gb=ram_gb or found.ram_gb, cpu_only=True, label="detected CPU")
-    if ram_gb and found.cpu_only:
-        return Hardware(ram_gb=ram_gb, cpu_only=True)
-    return found

@@ -39,6 +39,7 @@ from .options import (
     StrictLicenseOpt,
     TaskOpt,
     VramOpt,
+    memory_flag,
     requirements_and_hardware,
 )
 
@@ -235,8 +236,8 @@ def fit_command(
 
       llmpick fit deepseek-v3 --context 32k --kv-type q8_0 --parallel 4
     """
+    from ..advice.detect import resolve
     from ..advice.fit import fit, sweep_contexts
-    from ..advice.hardware import resolve
     from ..advice.memory import kv_type as check_kv_type
     from ..advice.memory import quant as check_quant
     from ..core import parse
@@ -249,7 +250,7 @@ def fit_command(
     loaded = load(catalog)
     card = find(loaded, model)
     quants = [check_quant(q).id for q in parse.items(quant)] or None
-    vram, ram = parse.gigabytes(vram, "--vram"), parse.gigabytes(ram, "--ram")
+    vram, ram = memory_flag(vram, "--vram"), memory_flag(ram, "--ram")
     hardware = None
     if vram or gpu or cpu_only or ram:
         hardware = resolve(vram_gb=vram, gpus=gpus, gpu=gpu, ram_gb=ram, cpu_only=cpu_only,
@@ -269,7 +270,7 @@ def hardware_command(fmt: FormatOpt = OutputFormat.table) -> None:
 
     Example: llmpick hardware --format json
     """
-    from ..advice.hardware import detect
+    from ..advice.detect import detect
     from ..views.reports import hardware_report
 
     emit(hardware_report(detect()), fmt)

@@ -7,11 +7,13 @@ from typing import Annotated, Any
 
 import typer
 
-VramOpt = Annotated[float | None, typer.Option("--vram", help="GPU memory per GPU, in GB.", show_default=False)]
-GpusOpt = Annotated[int | None, typer.Option("--gpus", help="Number of GPUs of that size.", show_default=False)]
-GpuOpt = Annotated[str | None, typer.Option("--gpu", help='GPU from the table, e.g. "RTX 4090" or '
-                                                '"2x A100 80GB".', show_default=False)]
-RamOpt = Annotated[float | None, typer.Option("--ram", help="System RAM in GB (for --cpu-only).",
+VramOpt = Annotated[str | None, typer.Option("--vram", help="GPU memory per GPU: 12, 12GiB or 12GB (all read as "
+                                            "GiB, as memory is sold).", show_default=False)]
+GpusOpt = Annotated[int | None, typer.Option("--gpus", help="Number of GPUs of that size (speed assumes a tensor "
+                                             "split).", show_default=False)]
+GpuOpt = Annotated[str | None, typer.Option("--gpu", help='GPU from the table, e.g. "RTX 4090", "2x A100 80GB" or '
+                                                '"RTX 3090 + RTX 3060".', show_default=False)]
+RamOpt = Annotated[str | None, typer.Option("--ram", help="System RAM, e.g. 32 or 32GiB (for --cpu-only).",
                                                  show_default=False)]
 CpuOpt = Annotated[bool, typer.Option("--cpu-only", help="Run on the CPU from system RAM.")]
 ContextOpt = Annotated[str | None, typer.Option("--context", help="Tokens of context you need: 4096, 8k, "
@@ -65,6 +67,17 @@ ProfileOpt = Annotated[Path | None, typer.Option("--profile", help="YAML file of
                                                  show_default=False)]
 
 
+def memory_flag(value: str | None, flag: str) -> float | None:
+    """A memory flag in GiB; what was assumed about its unit goes to stderr."""
+    from ..core import parse
+    from .common import err
+
+    gib, note = parse.memory(value, flag)
+    if note:
+        err(f"llmpick: {note}")
+    return gib
+
+
 def requirement_flags(values: dict[str, Any]) -> dict[str, Any]:
     """Command-line values (by parameter name) as Requirements fields; None means 'not given'."""
     from ..advice.memory import kv_type
@@ -80,8 +93,8 @@ def requirement_flags(values: dict[str, Any]) -> dict[str, Any]:
         "commercial": given("commercial"), "strict_license": given("strict_license"),
         "licenses": listed("license"), "exclude_licenses": listed("exclude_license"),
         "no_provenance_risk": given("no_provenance_risk"),
-        "vram_gb": parse.gigabytes(given("vram"), "--vram"), "gpus": given("gpus"), "gpu": given("gpu"),
-        "ram_gb": parse.gigabytes(given("ram"), "--ram"), "cpu_only": given("cpu_only"), "auto": given("auto"),
+        "vram_gb": memory_flag(given("vram"), "--vram"), "gpus": given("gpus"), "gpu": given("gpu"),
+        "ram_gb": memory_flag(given("ram"), "--ram"), "cpu_only": given("cpu_only"), "auto": given("auto"),
         "quants": listed("quant"), "context": parse.tokens(given("context")) if given("context") else None,
         "kv_type": kv_type(given("kv_type")) if given("kv_type") else None,
         "parallel": parse.count(given("parallel"), "--parallel", "sequences"),
@@ -100,7 +113,7 @@ def requirements_and_hardware(values: dict[str, Any], catalog, detect: bool):
     """Requirements from --profile and flags, checked against the catalog, and the hardware they describe.
 
     Without a hardware flag the hardware is detected (`detect`) or left out (None)."""
-    from ..advice.hardware import resolve
+    from ..advice.detect import resolve
     from ..advice.profiles import requirements_from
 
     flags = requirement_flags(values)

@@ -41,16 +41,40 @@ def items(values: list[str] | None) -> list[str]:
     return [part.strip() for value in values or [] for part in value.split(",") if part.strip()]
 
 
-def gigabytes(value: float | None, flag: str) -> float | None:
+# GPU and unified memory is built from chips of binary sizes, so a card sold as "12 GB" holds 12 GiB (JEDEC's
+# "GB" for memory capacity is 2^30 bytes): a bare number and "GB" are both read as GiB, and the reading is said.
+_MEMORY = re.compile(r"\s*([-+]?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)\s*([A-Za-z]*)\s*")
+_MEMORY_UNITS = {"": 1.0, "g": 1.0, "gb": 1.0, "gib": 1.0, "m": 1 / 1024, "mb": 1 / 1024, "mib": 1 / 1024,
+                 "t": 1024.0, "tb": 1024.0, "tib": 1024.0}
+MAX_MEMORY_GIB = 100_000
+
+
+def memory(value: str | float | None, flag: str) -> tuple[float | None, str]:
+    """'12', '12GB', '12 GiB', '24576MiB' -> (GiB, what was assumed); '' when the unit was explicit GiB."""
     if value is None:
-        return None
-    if value != value:
+        return None, ""
+    if isinstance(value, float) and value != value:
         raise UsageError(f"{flag} must be a number of GB, not NaN")
-    if value <= 0:
-        raise UsageError(f"{flag} must be a positive number of GB, not {value:g}")
-    if value > 100_000:
-        raise UsageError(f"{flag} {value:g} GB is not a plausible amount of memory")
-    return value
+    text = f"{value:g}" if isinstance(value, (int, float)) else str(value)
+    match = _MEMORY.fullmatch(text)
+    unit = match.group(2).lower() if match else ""
+    if not match or unit not in _MEMORY_UNITS:
+        raise UsageError(f"{flag} {text!r} is not an amount of memory",
+                         "write a number of GiB such as 12, 12GiB or 12GB (a card sold as '12 GB' holds 12 GiB)")
+    gib = float(match.group(1)) * _MEMORY_UNITS[unit]
+    if gib <= 0:
+        raise UsageError(f"{flag} must be a positive amount of memory, not {text!r}")
+    if gib > MAX_MEMORY_GIB:
+        raise UsageError(f"{flag} {text!r} is not a plausible amount of memory (at most {MAX_MEMORY_GIB:,} GiB)")
+    if unit in ("", "g", "gb"):
+        why = " (memory is sold in binary GB: a card sold as '12 GB' holds 12 GiB)" if unit else ""
+        return gib, f"{flag} {text.strip()} read as {gib:g} GiB{why}"
+    return gib, ""
+
+
+def gigabytes(value: str | float | None, flag: str) -> float | None:
+    """An amount of memory in GiB (see `memory`), without saying what was assumed."""
+    return memory(value, flag)[0]
 
 
 def positive(value: float | None, flag: str, unit: str, limit: float = 100_000) -> float | None:

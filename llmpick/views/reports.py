@@ -247,10 +247,13 @@ def hardware_report(found: Any) -> Report:
     rows = [{"device": g.name, "total": gb(g.total_gb), "free": "" if g.free_gb is None else gb(g.free_gb),
              "via": g.via} for g in found.gpus]
     if found.ram_gb:
-        rows.append({"device": "system RAM", "total": gb(found.ram_gb), "free": "", "via": "os"})
+        rows.append({"device": "system RAM", "total": gb(found.ram_gb),
+                     "free": "" if found.ram_free_gb is None else gb(found.ram_free_gb), "via": "os"})
     data = {"gpus": [{"name": g.name, "total_gb": round(g.total_gb, 3),
                       "free_gb": None if g.free_gb is None else round(g.free_gb, 3), "via": g.via}
                      for g in found.gpus],
-            "ram_gb": None if found.ram_gb is None else round(found.ram_gb, 3), "notes": list(found.notes)}
-    return Report("hardware", [("device", "Device"), ("total", "Total GB"), ("free", "Free GB"), ("via", "Via")],
+            "ram_gb": None if found.ram_gb is None else round(found.ram_gb, 3),
+            "ram_free_gb": None if found.ram_free_gb is None else round(found.ram_free_gb, 3),
+            "unit": "GiB", "notes": list(found.notes)}
+    return Report("hardware", [("device", "Device"), ("total", "Total GiB"), ("free", "Free GiB"), ("via", "Via")],
                   rows, data, notes=list(found.notes))
