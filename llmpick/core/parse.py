@@ -53,7 +53,7 @@ def memory(value: str | float | None, flag: str) -> tuple[float | None, str]:
     """'12', '12GB', '12 GiB', '24576MiB' -> (GiB, what was assumed); '' when the unit was explicit GiB."""
     if value is None:
         return None, ""
-    if isinstance(value, float) and value != value:
+    if (isinstance(value, float) and value != value) or str(value).strip().lower().lstrip("+-") == "nan":
         raise UsageError(f"{flag} must be a number of GB, not NaN")
     text = f"{value:g}" if isinstance(value, (int, float)) else str(value)
     match = _MEMORY.fullmatch(text)
