@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import enum
-import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -97,10 +96,7 @@ def audit_command(
         from ..render.audit import render
 
         document = render(result, fmt or AuditFormat.text)
-    if output:
-        atomic.write_text(output, document)
-    else:
-        sys.stdout.write(document)
+    atomic.write_with(output or Path(atomic.STDOUT), lambda handle: handle.write(document))
     verdict = "passed" if result.passed else "FAILED"
     err(f"llmpick audit {verdict}: {result.summary()}"
         + (" (--warn-only: exit 0)" if warn_only and not result.passed else ""))

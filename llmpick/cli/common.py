@@ -35,11 +35,12 @@ CatalogOpt = Annotated[
 ]
 FormatOpt = Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")]
 OutputOpt = Annotated[Path | None, typer.Option("--output", "-o", help="Write to FILE (atomically) instead of "
-                                                "stdout.", show_default=False)]
+                                                "stdout; - is stdout.", show_default=False)]
 
 
 def err(message: str) -> None:
-    print(message, file=sys.stderr)
+    if sys.stderr is not None:  # closed (2>&-): the exit code still says what happened
+        print(message, file=sys.stderr)
 
 
 def report_error(exc: LlmpickError) -> int:
@@ -82,13 +83,14 @@ def emit(report: Any, fmt: OutputFormat, output: Path | None = None) -> None:
 
 
 def deliver(write: Callable[[TextIO], object], output: Path | None, what: str) -> None:
-    """What `write(handle)` writes, on stdout, or atomically to `output` with a line on stderr naming `what`."""
-    if output is None:
-        write(sys.stdout)
-        return
-    from ..core.atomic import write_with
+    """What `write(handle)` writes, on stdout (no `output`, or `-`), or atomically to `output` with a line on
+    stderr naming `what`."""
+    from ..core import atomic
 
-    write_with(output, write)
+    if output is None or str(output) == atomic.STDOUT:
+        atomic.write_stdout(write)
+        return
+    atomic.write_with(output, write)
     err(f"wrote {output} ({what})")
 
 

@@ -37,7 +37,9 @@ def format_report(report: Report) -> str:
                       style="bold" if index in report.highlight else None)
     buffer = io.StringIO()
     tty = sys.stdout.isatty()
-    width = None if tty else max(100, int(os.environ.get("COLUMNS", "160")))
+    columns = os.environ.get("COLUMNS", "").strip()
+    # COLUMNS as a shell sets it; anything else (empty, "abc", "-5") means the default width
+    width = None if tty else max(100, min(int(columns) if columns.isdigit() else 160, 10_000))
     console = Console(file=buffer, force_terminal=tty and "NO_COLOR" not in os.environ,
                       no_color="NO_COLOR" in os.environ or not tty, width=width, highlight=False)
     console.print(table)
