@@ -110,7 +110,9 @@ def top_quality(catalog, req: Requirements, hw: Hardware) -> tuple[float, str] |
     if not picks:
         return None
     top = picks[0]
-    return top.components["quality"], f"{top.model} {top.estimate.quant}"
+    # the quality delivered: the index less what the chosen quantization loses (more memory may rightly buy a
+    # model of a slightly lower index at a much better quantization)
+    return top.components["quality"] + top.components["quantization"], f"{top.model} {top.estimate.quant}"
 
 
 @SETTINGS
