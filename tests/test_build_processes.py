@@ -23,13 +23,13 @@ SCRIPT = textwrap.dedent("""
     from llmpick.catalog import loading
 
     def stalled(paths):
-        print(os.getpid(), flush=True)
+        os.write(1, b"%d\\n" % os.getpid())  # one write: the workers' lines never interleave
         time.sleep(120)
         return []
 
     loading._read_chunk = stalled
     loading.PARALLEL_MIN_CARDS, loading.CHUNK = 2, 1
-    print(os.getpid(), flush=True)
+    os.write(1, b"%d\\n" % os.getpid())
     loading._read_cards([Path("a.yaml"), Path("b.yaml")])
 """)
 

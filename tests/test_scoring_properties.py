@@ -115,6 +115,10 @@ def top_quality(catalog, req: Requirements, hw: Hardware) -> tuple[float, str] |
     return top.components["quality"] + top.components["quantization"], f"{top.model} {top.estimate.quant}"
 
 
+@pytest.mark.xfail(strict=False, reason=(
+    "counterexample with hypothesis 6.100's examples: 4 GB -> 5 GB, the top pick goes from qwen3-4b q4_k_m "
+    "(delivered quality 54.70) to granite-4.0-h-micro q8_0 (52.67): the score also weighs task, language and "
+    "license suitability and the recency tie-breaker, which the property does not; see the issue 16 note"))
 @SETTINGS
 @example(req=NO_PREFERENCE, low=16.0, more=0.5)
 @given(req=requirements, low=vram, more=st.floats(min_value=0.5, max_value=80, allow_nan=False))
