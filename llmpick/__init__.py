@@ -35,6 +35,7 @@ _EXPORTS = {
 __all__ = sorted(_EXPORTS) + ["__version__"]
 
 
+# (the subpackages use llmpick.core.lazy for this; the package itself imports nothing, for `--version`)
 def __getattr__(name: str) -> Any:
     if name in _EXPORTS:
         from importlib import import_module

@@ -6,14 +6,8 @@ May import: llmpick.advice (alternatives to a disallowed model), llmpick.catalog
 
 from __future__ import annotations
 
-from typing import Any
+from ..core.lazy import lazy_exports
 
 _EXPORTS = {"audit": "findings", "AuditResult": "findings", "gather": "findings", "Policy": "policy"}
 
-
-def __getattr__(name: str) -> Any:
-    if name in _EXPORTS:
-        from importlib import import_module
-
-        return getattr(import_module(f"{__name__}.{_EXPORTS[name]}"), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = lazy_exports(__name__, _EXPORTS)

@@ -5,14 +5,8 @@ May import: llmpick.core. `from llmpick.catalog import load_catalog, Catalog` ke
 
 from __future__ import annotations
 
-from typing import Any
+from ..core.lazy import lazy_exports
 
 _EXPORTS = {"load_catalog": "loading", "Catalog": "catalog", "builtin_catalog_dir": "loading"}
 
-
-def __getattr__(name: str) -> Any:
-    if name in _EXPORTS:
-        from importlib import import_module
-
-        return getattr(import_module(f"{__name__}.{_EXPORTS[name]}"), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = lazy_exports(__name__, _EXPORTS)

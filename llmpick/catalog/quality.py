@@ -80,9 +80,6 @@ class Quality(NamedTuple):
                 return index, error
         return self.index, self.error
 
-    def focus_index(self, focus: str) -> float | None:
-        return next((index for name, index, _ in self.focus if name == focus and name in self.read), None)
-
     @property
     def text(self) -> str:
         return f"{'~' if self.imputed else ''}{self.index:.0f} ± {self.error:.0f}"
@@ -253,10 +250,10 @@ def _measured(rows: list[Observation], items: dict[str, Item]) -> Quality | None
     for name, measures in FOCUS.items():
         if any(set(item.measures) & set(measures) for _, item in usable):
             read.append(name)
-            focus.append((name, _index(estimate(measures)[0]), INDEX_SD * error))
+            focus.append((name, index_of(estimate(measures)[0]), INDEX_SD * error))
         else:  # nothing shows how the model does at this task: the general reading, less sure
-            focus.append((name, _index(q), UNREAD_FOCUS_ERROR * INDEX_SD * error))
-    return Quality(_index(q), INDEX_SD * error, "", tuple(focus), _index(q), tuple(read))
+            focus.append((name, index_of(q), UNREAD_FOCUS_ERROR * INDEX_SD * error))
+    return Quality(index_of(q), INDEX_SD * error, "", tuple(focus), index_of(q), tuple(read))
 
 
 def _with_prior(measured: Quality, prior: float, prior_error: float) -> Quality:
@@ -271,7 +268,8 @@ def _with_prior(measured: Quality, prior: float, prior_error: float) -> Quality:
     return measured._replace(index=index, error=error, focus=focus)
 
 
-def _index(q: float) -> float:
+def index_of(q: float) -> float:
+    """The index of a latent quality q (q in standard deviations of the benchmarked models)."""
     return INDEX_MEAN + INDEX_SD * q
 
 

@@ -8,7 +8,7 @@ from collections import Counter
 from typing import Any
 
 from ..catalog.catalog import Catalog
-from ..catalog.quality import Item, Observation, Quality, contribution, observations
+from ..catalog.quality import Item, Observation, Quality, contribution, index_of, observations
 from ..core.report import Cell, Report
 
 ADVICE_TASKS = {"chat", "instruct", "code", "reasoning"}
@@ -34,9 +34,7 @@ def _inputs(catalog: Catalog, model: str) -> list[dict[str, Any]]:
 
 
 def _implied(o: Observation, item: Item) -> float:
-    from ..catalog.quality import INDEX_MEAN, INDEX_SD
-
-    return INDEX_MEAN + INDEX_SD * (o.value - item.intercept) / item.slope
+    return index_of((o.value - item.intercept) / item.slope)
 
 
 def quality_data(q: Quality) -> dict[str, Any]:
