@@ -35,6 +35,7 @@ from .options import (
     ProfileOpt,
     QuantOpt,
     RamOpt,
+    RegionOpt,
     ReleasedAfterOpt,
     StrictLicenseOpt,
     TaskOpt,
@@ -65,6 +66,7 @@ def recommend(
     headroom: HeadroomOpt = None,
     min_speed: MinSpeedOpt = None,
     mem_bandwidth: MemBandwidthOpt = None,
+    region: RegionOpt = None,
     lang: LangOpt = None,
     task: TaskOpt = None,
     modality: ModalityOpt = None,
@@ -95,6 +97,8 @@ def recommend(
       llmpick recommend --commercial --vram 12
 
       llmpick recommend --commercial --vram 12 --lang zh --format json
+
+      llmpick recommend --commercial --region DE --vram 24
 
       llmpick recommend --gpu "RTX 4090" --task code --context 32k --explain
 
@@ -154,6 +158,7 @@ def export_command(
     license: LicensesOpt = None,
     exclude_license: ExcludeLicensesOpt = None,
     no_provenance_risk: NoProvenanceOpt = None,
+    region: RegionOpt = None,
     lang: LangOpt = None,
     task: TaskOpt = None,
     modality: ModalityOpt = None,
