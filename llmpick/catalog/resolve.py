@@ -16,15 +16,19 @@ Hugging Face repo ids (kind "hf"):
    a suffix was removed or the owner is a known re-publisher of converted weights (``REPUBLISHERS``:
    TheBloke, mlx-community, unsloth, ...), so that ``someone/llama-7b``, which may be any model, stays
    unknown. A name matching several cards is reported as ambiguous, not resolved.
+4. ``hub id alias``: the whole id (``owner/name``, ignoring case) equals one of a card's ``aliases``: an id that
+   code and papers name but that holds none of the card's weights, so it is not in ``hf_repos`` (``facebook/opt-175b``,
+   given out on request, never published on the Hub), or a catalog name of LM Studio (``google/gemma-3n-e2b``).
+   Tried after rules 1-3, so that a real repo always wins.
 
 Ollama names (kind "ollama"), matched against the cards' ``aliases``, ignoring case:
-4. ``ollama alias``: ``name:tag`` equals an alias (``falcon:7b``); a ``registry.ollama.ai/library/`` or
+5. ``ollama alias``: ``name:tag`` equals an alias (``falcon:7b``); a ``registry.ollama.ai/library/`` or
    ``library/`` prefix is ignored, and a name without a tag means ``name:latest``, as in Ollama.
-5. ``ollama alias, default tag``: ``name`` or ``name:latest`` equals an alias that is the bare ``name``
+6. ``ollama alias, default tag``: ``name`` or ``name:latest`` equals an alias that is the bare ``name``
    (a card lists the bare name only when it is what Ollama's ``latest`` tag serves).
-6. ``ollama alias, quantization tag``: the tag without its quantization suffix (``7b-q4_K_M`` -> ``7b``,
-   ``40b-instruct-fp16`` -> ``40b-instruct``) gives an alias by rules 4-5.
-7. ``hf.co/owner/name:quant`` (Ollama running a Hub GGUF repo) is resolved as the Hub repo ``owner/name``.
+7. ``ollama alias, quantization tag``: the tag without its quantization suffix (``7b-q4_K_M`` -> ``7b``,
+   ``40b-instruct-fp16`` -> ``40b-instruct``) gives an alias by rules 5-6.
+8. ``hf.co/owner/name:quant`` (Ollama running a Hub GGUF repo) is resolved as the Hub repo ``owner/name``.
 
 Catalog ids (kind "id", from a manifest): the card id, ignoring case (``catalog id``); otherwise the
 name is tried as a Hub repo id (if it has a ``/``) and then as an alias.
@@ -111,10 +115,12 @@ def _resolve_repo(catalog: Catalog, repo: str) -> Resolution:
     if not owner:
         return _unique(_index(catalog, "names").get(repo_name.lower(), set()), "hub id without owner")
     base, removed = split_fork(repo_name)
-    if not removed and owner.lower() not in REPUBLISHERS:
-        return Resolution(None, "no rule matched")
-    rule = f"quantized fork ({', '.join(reversed(removed))})" if removed else f"re-published by {owner}"
-    return _unique(_index(catalog, "forks").get(_normal(base), set()), rule)
+    if removed or owner.lower() in REPUBLISHERS:
+        rule = f"quantized fork ({', '.join(reversed(removed))})" if removed else f"re-published by {owner}"
+        found = _unique(_index(catalog, "forks").get(_normal(base), set()), rule)
+        if found.card_id or found.rule.startswith("ambiguous"):
+            return found
+    return _unique(_index(catalog, "aliases").get(repo.lower(), set()), "hub id alias")
 
 
 def _resolve_ollama(catalog: Catalog, name: str) -> Resolution:
