@@ -1,71 +1,16 @@
-"""What the user has to run a model on: the GPU table, --gpu parsing (one GPU, N of one, or a mixed set), and the
-Hardware the advisor fits models into. Detection of the local machine is advice/detect.py."""
+"""What the user has to run a model on: lookup in the GPU table (read by catalog/gpus.py), --gpu parsing (one GPU,
+N of one, or a mixed set), and the Hardware the advisor fits models into. Detection is advice/detect.py."""
 
 from __future__ import annotations
 
 import math
 import re
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Annotated, Any, Literal
 
-from pydantic import Field, model_validator
-
-from ..catalog.cards import SLUG, Strict, Url
-from ..core.errors import NotFoundError, UsageError, validation_message
-
-OS_RESERVE_GB = 2.0  # RAM left to the operating system and other programs for CPU inference
-# macOS lets the GPU wire about 2/3 of unified memory up to 36 GiB and 3/4 above (Metal's recommendedMaxWorkingSetSize;
-# sources in catalog/gpus.yaml); `sysctl iogpu.wired_limit_mb` changes it, and detection reads it
-APPLE_GPU_SHARE_SMALL, APPLE_GPU_SHARE_LARGE, APPLE_SHARE_THRESHOLD_GB = 2 / 3, 3 / 4, 36
-
-
-class Gpu(Strict):
-    """One entry of gpus.yaml. memory_gib is GiB (2^30 bytes) per device; bandwidth_gbs is decimal GB/s (10^9 bytes/s),
-    as vendors state both."""
-
-    id: Annotated[str, Field(pattern=SLUG)]
-    name: str
-    vendor: Literal["nvidia", "amd", "apple", "intel"]
-    kind: Literal["discrete", "unified"]
-    memory_gib: Annotated[float, Field(gt=0, le=4096)]
-    bandwidth_gbs: Annotated[float, Field(gt=0, le=100_000)]
-    usable_gib: Annotated[float, Field(gt=0)] | None = None  # unified memory the GPU may use, where the vendor says
-    aliases: list[str] = []
-    source: Url
-
-    @model_validator(mode="before")
-    @classmethod
-    def _renamed(cls, data: Any) -> Any:
-        if isinstance(data, dict) and "memory_gb" in data:
-            raise ValueError("memory_gb is now memory_gib: GiB (2^30 bytes) per device, the unit GPU memory is sold in")
-        return data
-
-    @model_validator(mode="after")
-    def _usable_fits(self) -> Gpu:
-        if self.usable_gib is not None and self.usable_gib > self.memory_gib:
-            raise ValueError(f"usable_gib {self.usable_gib:g} is more than memory_gib {self.memory_gib:g}")
-        return self
-
-    @property
-    def memory_gb(self) -> float:  # the name the advisor has always used; GiB
-        return self.memory_gib
-
-    @property
-    def usable_gb(self) -> float:
-        """What a model may use: all of a discrete GPU; macOS's default GPU share of Apple unified memory; the
-        vendor's figure or all but the OS reserve of other unified memory."""
-        if self.kind == "discrete":
-            return self.memory_gib
-        if self.usable_gib is not None:
-            return self.usable_gib
-        if self.vendor == "apple":
-            return self.memory_gib * apple_gpu_share(self.memory_gib)
-        return max(self.memory_gib - OS_RESERVE_GB, 0.0)
-
-
-def apple_gpu_share(memory_gib: float) -> float:
-    return APPLE_GPU_SHARE_SMALL if memory_gib <= APPLE_SHARE_THRESHOLD_GB else APPLE_GPU_SHARE_LARGE
+from ..catalog.gpus import OS_RESERVE_GB, Gpu
+from ..catalog.gpus import apple_gpu_share as apple_gpu_share  # re-exported: detection and callers find it here
+from ..catalog.gpus import load_gpus as load_gpus
+from ..core.errors import NotFoundError, UsageError
 
 
 @dataclass(frozen=True)
@@ -143,29 +88,6 @@ def _norm(text: str) -> str:
     for word in ("nvidia", "geforce", "amd", "radeon", "apple", "tesla"):
         text = text.replace(word, "")
     return re.sub(r"[^a-z0-9]", "", text)
-
-
-def load_gpus(paths: list[Path]) -> dict[str, Gpu]:
-    """The GPU table: the built-in gpus.yaml and any gpus.yaml in user catalogs (later entries win)."""
-    from pydantic import TypeAdapter, ValidationError
-
-    from ..core.errors import CatalogError, Problem
-    from ..core.yamlio import YamlProblem, line_of, load_file
-
-    table: dict[str, Gpu] = {}
-    adapter = TypeAdapter(list[Gpu])
-    for path in paths:
-        try:
-            data, text = load_file(path)
-            for gpu in adapter.validate_python(data or []):
-                table[gpu.id] = gpu
-        except YamlProblem as exc:
-            raise CatalogError([exc.problem]) from None
-        except ValidationError as exc:
-            raise CatalogError([Problem(path, line_of(text, tuple(e["loc"])), ".".join(map(str, e["loc"])),
-                                        validation_message(e, list(Gpu.model_fields)))
-                                for e in exc.errors(include_url=False)]) from None
-    return table
 
 
 def _index(table: dict[str, Gpu]) -> dict[str, list[Gpu]]:

@@ -40,6 +40,7 @@ class License(Strict):
     summary: str
     source: Url | None = None
     hf_names: list[str] = []  # license_name values seen on the Hub for this license
+    override: bool = False  # replaces an entry of the same id in an earlier catalog (the built-in registry)
 
 
 class LineageStep(NamedTuple):
