@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from ..catalog.gpus import OS_RESERVE_GB, Gpu
 from ..catalog.gpus import apple_gpu_share as apple_gpu_share  # re-exported: detection and callers find it here
 from ..catalog.gpus import load_gpus as load_gpus
-from ..core.errors import NotFoundError, UsageError
+from ..core.errors import NotFoundError, UsageError, shown
 
 
 @dataclass(frozen=True)
@@ -111,16 +111,16 @@ def find_gpu(table: dict[str, Gpu], name: str) -> Gpu:
                                       for g in gs}.values())
     if len(hits) == 1 and hits[0].vendor == "apple" and not wanted.endswith(f"{hits[0].memory_gib:g}gb"):
         # a chip named without its memory: the table may hold only some of the sizes it is sold in
-        raise UsageError(f"{name!r} is sold with several memory sizes; the GPU table has {hits[0].name}",
+        raise UsageError(f"{shown(name)} is sold with several memory sizes; the GPU table has {hits[0].name}",
                          f"say which, e.g. \"{name} {hits[0].memory_gib:g}GB\", or give --vram and --mem-bandwidth")
     if len(hits) == 1:
         return hits[0]
     if len(hits) > 1:
         sizes = sorted({g.memory_gib for g in hits})
         if len(sizes) == len(hits):
-            raise UsageError(f"{name!r} comes in {', '.join(f'{s:g}' for s in sizes)} GiB in the GPU table",
+            raise UsageError(f"{shown(name)} comes in {', '.join(f'{s:g}' for s in sizes)} GiB in the GPU table",
                              f"say which, e.g. \"{name} {sizes[0]:g}GB\"")
-        raise UsageError(f"{name!r} names several GPUs: {', '.join(g.name for g in hits[:4])}",
+        raise UsageError(f"{shown(name)} names several GPUs: {', '.join(g.name for g in hits[:4])}",
                          "give the full name")
     from ..core.errors import suggest
 
@@ -136,16 +136,16 @@ def parse_gpu_spec(spec: str) -> list[tuple[int, str]]:
     """'2x RTX 3090' -> [(2, 'RTX 3090')]; 'RTX 3090 + RTX 3060' -> [(1, 'RTX 3090'), (1, 'RTX 3060')]."""
     parts = [part.strip() for part in _PLUS.split(spec)]
     if not all(parts):
-        raise UsageError(f"--gpu {spec!r}: a GPU name is missing around '+'", 'write e.g. "RTX 3090 + RTX 3060"')
+        raise UsageError(f"--gpu {shown(spec)}: a GPU name is missing around '+'", 'write e.g. "RTX 3090 + RTX 3060"')
     result = []
     for part in parts:
         match = re.fullmatch(r"(\d+)\s*[x×*]\s*(.+)", part, flags=re.IGNORECASE)
         count, name = (int(match.group(1)), match.group(2).strip()) if match else (1, part)
         if not 1 <= count <= MAX_GPUS:
-            raise UsageError(f"--gpu {spec!r}: GPU count must be between 1 and {MAX_GPUS}")
+            raise UsageError(f"--gpu {shown(spec)}: GPU count must be between 1 and {MAX_GPUS}")
         result.append((count, name))
     if sum(count for count, _ in result) > MAX_GPUS:
-        raise UsageError(f"--gpu {spec!r}: more than {MAX_GPUS} GPUs")
+        raise UsageError(f"--gpu {shown(spec)}: more than {MAX_GPUS} GPUs")
     return result
 
 
@@ -159,7 +159,7 @@ def hardware_for_gpu(table: dict[str, Gpu], spec: str, gpus: int | None = None) 
         raise UsageError("--gpus gives the count of one kind of GPU", f'drop it, or write counts in --gpu: "{spec}"')
     kinds = [(count, find_gpu(table, name)) for count, name in parts]
     if any(gpu.kind == "unified" for _, gpu in kinds) and (len(kinds) > 1 or kinds[0][0] > 1 or (gpus or 1) > 1):
-        raise UsageError(f"--gpu {spec!r}: a unified-memory machine is one device", "name it alone")
+        raise UsageError(f"--gpu {shown(spec)}: a unified-memory machine is one device", "name it alone")
     if len(kinds) == 1:
         count, gpu = kinds[0]
         count = gpus or count

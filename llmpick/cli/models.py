@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
-from ..core.errors import CatalogError, LlmpickError
+from ..core.errors import CatalogError, LlmpickError, shown
 from ..render import OutputFormat
 from .common import CatalogOpt, FormatOpt, OutputOpt, app, command, deliver, emit, err, load, warn_overrides
 
@@ -31,7 +31,7 @@ def validate(
     from ..catalog.loading import load_catalog
 
     if fmt not in ("text", "json"):
-        raise LlmpickError(f"--format must be text or json, not {fmt!r}")
+        raise LlmpickError(f"--format must be text or json, not {shown(fmt)}")
     try:
         loaded = warn_overrides(load_catalog([*(catalog or ()), *(paths or ())]))
     except CatalogError as exc:
