@@ -142,6 +142,7 @@ def compare_command(
     from ..core import parse
     from ..views.comparison import DEFAULT_CONTEXT, compare
 
+    reject_empty({"context": context})
     tokens = parse.tokens(context) if context else DEFAULT_CONTEXT
     loaded = load(catalog)
     emit(compare(loaded, models, context=tokens, diff=diff), fmt, output)
