@@ -178,3 +178,10 @@ def test_a_hub_id_listed_as_an_alias_resolves(reference):
     assert shown.exit_code == 0, shown.output
     assert json.loads(shown.stdout)["data"]["id"] == "opt-175b"
     assert run("fit", reference, "--vram", "24").exit_code == 0
+
+
+def test_compare_and_quality_resolve_references_as_show_does():
+    result = run("compare", "facebook/opt-175b", "TheBloke/Llama-2-7B-GGUF", "--format", "csv")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[0] == "Field,opt-175b,llama-2-7b"
+    assert run("quality", "https://huggingface.co/mistralai/Mistral-7B-v0.1").exit_code == 0

@@ -143,9 +143,11 @@ def compare_command(
     from ..views.comparison import DEFAULT_CONTEXT, compare
 
     reject_empty({"context": context})
+    from ..catalog.resolve import find
+
     tokens = parse.tokens(context) if context else DEFAULT_CONTEXT
     loaded = load(catalog)
-    emit(compare(loaded, models, context=tokens, diff=diff), fmt, output)
+    emit(compare(loaded, [find(loaded, m).id for m in models], context=tokens, diff=diff), fmt, output)
 
 
 @command("export")
@@ -310,5 +312,7 @@ def quality(
     """
     from ..views.evidence import quality_report
 
+    from ..catalog.resolve import find
+
     loaded = load(catalog)
-    emit(quality_report(loaded, [loaded.get(m).id for m in models or []]), fmt, output)
+    emit(quality_report(loaded, [find(loaded, m).id for m in models or []]), fmt, output)
