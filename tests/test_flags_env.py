@@ -134,7 +134,7 @@ def test_context_sweep_includes_the_context_asked_for():
     result = run("fit", "mistral-7b-v0.1", "--context", "6000", "--context-sweep", "--quant", "q4_k_m",
                  "--format", "json")
     assert result.exit_code == 0, result.output
-    assert [row["context"] for row in json.loads(result.stdout)["data"]["rows"]] == [2048, 6000, 8192]  # its maximum is 8k
+    assert [row["context"] for row in json.loads(result.stdout)["data"]["rows"]] == [2048, 6000, 8192]  # max 8k
 
 
 def test_repeated_export_columns_warn_and_show_once():

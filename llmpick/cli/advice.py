@@ -310,9 +310,8 @@ def quality(
 
       llmpick quality --format json | python -m json.tool
     """
-    from ..views.evidence import quality_report
-
     from ..catalog.resolve import find
+    from ..views.evidence import quality_report
 
     loaded = load(catalog)
     emit(quality_report(loaded, [find(loaded, m).id for m in models or []]), fmt, output)
