@@ -70,8 +70,9 @@ def test_task_code_ranks_by_code_evidence(catalog):
     assert specialists
     for s in specialists:  # no general model with a lower code reading and the same quantization ranks above it
         code = catalog.quality.of(s.model).for_focus("code")[0]
-        above = [p.model for p in rec.picks[:rec.picks.index(s)] if catalog.get(p.model).specialty is None
-                 and p.estimate.quant == s.estimate.quant and catalog.quality.of(p.model).for_focus("code")[0] < code - 3]
+        above = [p.model for p in rec.picks[:rec.picks.index(s)]
+                 if catalog.get(p.model).specialty is None and p.estimate.quant == s.estimate.quant
+                 and catalog.quality.of(p.model).for_focus("code")[0] < code - 3]
         assert not above, (s.model, above)
 
 

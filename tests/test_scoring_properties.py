@@ -122,7 +122,7 @@ def top_quality(catalog, req: Requirements, hw: Hardware) -> tuple[float, float,
 @SETTINGS
 @example(req=NO_PREFERENCE, low=16.0, more=0.5)
 @example(req={**NO_PREFERENCE, "tasks": ["code"]}, low=14.5, more=0.5)  # formerly qwen3.5-9b -> gemma-4-26b-a4b-it
-@example(req={**NO_PREFERENCE, "tasks": ["code"], "languages": ["fr"]}, low=4.0, more=0.5)  # formerly qwen3-4b -> granite
+@example(req={**NO_PREFERENCE, "tasks": ["code"], "languages": ["fr"]}, low=4.0, more=0.5)  # was qwen3-4b -> granite
 @example(req={**NO_PREFERENCE, "prefer": ["quality"]}, low=14.5, more=0.5)
 @given(req=requirements, low=vram, more=st.floats(min_value=0.5, max_value=80, allow_nan=False))
 def test_b_more_vram_never_lowers_the_top_picks_quality(catalog, req, low, more):
