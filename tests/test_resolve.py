@@ -37,8 +37,8 @@ def catalog(tmp_path_factory):
     ("bartowski/Mixtral-8x7B-v0.1-Q4_K_M-GGUF", Resolution("mixtral-8x7b-v0.1", "quantized fork (Q4_K_M, GGUF)")),
     ("NousResearch/Llama-2-7b-chat-hf", Resolution("llama-2-7b-chat", "quantized fork (hf)")),
     ("TheBloke/llama-7b", Resolution("llama-7b", "re-published by TheBloke")),
-    ("ACME/Gated-175B", Resolution("gated-175b", "alias")),  # a Hub id a card lists as an alias, not in hf_repos
-    ("https://huggingface.co/acme/gated-175b@main", Resolution("gated-175b", "alias")),
+    ("ACME/Gated-175B", Resolution("gated-175b", "hub id alias")),  # a Hub id a card lists as an alias, not in hf_repos
+    ("https://huggingface.co/acme/gated-175b@main", Resolution("gated-175b", "hub id alias")),
 ])
 def test_hub_repos(catalog, name, expected):
     assert resolve(catalog, name, "hf") == expected

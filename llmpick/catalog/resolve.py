@@ -5,12 +5,10 @@ The rules, tried in this order; the first that matches names the card, and none 
 Hugging Face repo ids (kind "hf"):
 1. ``hf_repos``: the id, without an ``https://huggingface.co/`` prefix and a ``@revision`` suffix, equals
    one of a card's ``hf_repos``, ignoring case (``Huggyllama/LLaMA-7b@main`` -> llama-7b).
-2. ``alias``: the id equals one of a card's ``aliases``, ignoring case: a Hub id recorded there because its repo
-   does not hold the weights (``facebook/opt-175b`` -> opt-175b, whose weights are given out on request).
-3. ``hub id without owner``: a legacy id with no owner (``bert-base-uncased``, ``gpt2``) equals the name of
+2. ``hub id without owner``: a legacy id with no owner (``bert-base-uncased``, ``gpt2``) equals the name of
    a card's repo owned by one of the organisations the Hub moved those models to (``LEGACY_OWNERS``:
    ``google-bert/bert-base-uncased``, ``openai-community/gpt2``, ...), which is where the Hub redirects it.
-4. ``quantized fork``: the repo *name* without its quantization or conversion suffixes (``-GGUF``, ``-GGML``,
+3. ``quantized fork``: the repo *name* without its quantization or conversion suffixes (``-GGUF``, ``-GGML``,
    ``-GPTQ``, ``-AWQ``, ``-EXL2``, ``-hf``, ``-fp16``, ``-bf16``, ``-4bit``, ``-bnb-4bit``, ``-Q4_K_M``,
    ``-4.0bpw``, ``-MLX``, ...) equals the name of the ``hf_repos`` of exactly one card, ignoring case and
    ``-``/``_``/``.`` differences, except a ``.`` between digits (``1.3b`` is not ``13b``):
@@ -113,8 +111,6 @@ def _resolve_repo(catalog: Catalog, repo: str) -> Resolution:
     card = catalog.by_hf_repo(repo)
     if card is not None:
         return Resolution(card.id, "hf_repos")
-    if "/" in repo and repo.lower() in (aliased := _index(catalog, "aliases")):
-        return _unique(aliased[repo.lower()], "alias")
     owner, _, repo_name = repo.rpartition("/")
     if not owner:
         return _unique(_index(catalog, "names").get(repo_name.lower(), set()), "hub id without owner")
