@@ -168,6 +168,14 @@ def test_recommend_cli_allow_offload_rows_and_json():
     assert all(p["offload"] is None for p in picks if p not in split_rows)
     table = run("recommend", "--gpu", "RTX 4060", "--ram", "32", "--allow-offload", "--top", "20")
     assert "GB + " in table.stdout and "RAM" in table.stdout and "[GPU+RAM " in table.stdout
+
+
+
+def test_recommend_cli_splits_when_nothing_fits_and_explains_the_split():
+    result = run("recommend", "--gpu", "RTX 4060", "--ram", "32", "--min-params", "30", "--top", "1", "--explain")
+    assert result.exit_code == 0, result.output
+    assert "nothing fits the GPU whole: showing models split between GPU and RAM (GPU+RAM)" in result.stdout
+    assert "    placement: GPU+RAM: " in result.stdout and "GB/s GPU + 51.2 GB/s RAM" in result.stdout
     plain = run("recommend", "--gpu", "RTX 4060", "--ram", "32", "--top", "20", "-f", "json")
     assert all(p["offload"] is None for p in json.loads(plain.stdout)["data"]["recommendations"])
 

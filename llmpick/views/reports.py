@@ -187,6 +187,8 @@ def recommendation_report(rec: Any, catalog: Catalog, show_all: bool = False, ex
             for name, value in pick.components.items():
                 notes.append(f"    {name:<9} {value:.2f} x {rec.weights[name]:.2f}: {pick.explanations[name]}")
             notes.append(f"    memory: {'; '.join(t.formula for t in pick.estimate.terms)}")
+            if pick.estimate.offload:
+                notes.append(f"    placement: {offload_text(pick.estimate, long=True)}")
     if show_all:
         for model, rejections in sorted(rec.rejections.items()):
             notes.append(f"rejected {model}: " + "; ".join(f"{r.rule}: {r.reason}" for r in rejections))
