@@ -20,6 +20,7 @@ TOKEN = "hf_fixture_token_with_access"
 GATED_MESSAGE = ("Access to model {repo} is restricted. You must have access to it and be authenticated to "
                  "access it. Please log in.")
 INFO = re.compile(r"^/api/models/(?P<repo>[^/]+/[^/]+?)(?:/revision/(?P<rev>[^/?]+))?(?:\?.*)?$")
+LIST = re.compile(r"^/api/models(?:\?(?P<query>.*))?$")
 RESOLVE = re.compile(r"^/(?P<repo>[^/]+/[^/]+)/resolve/(?P<rev>[^/]+)/(?P<file>[^?]+)(?:\?.*)?$")
 
 
@@ -39,6 +40,7 @@ class FakeHub:
     requests: list[tuple[str, str, dict[str, str]]] = field(default_factory=list)
     faults: dict[str, list[Fault]] = field(default_factory=dict)  # "info" / "config" -> faults used in turn
     info_changes: dict[str, dict[str, Any]] = field(default_factory=dict)  # repo -> fields replacing info.json's
+    listing: list[dict[str, Any]] = field(default_factory=list)  # what /api/models lists (Hub API records)
 
     def fail(self, kind: str, *faults: Fault) -> None:
         self.faults.setdefault(kind, []).extend(faults)
@@ -71,6 +73,8 @@ def _handler(hub: FakeHub) -> type[BaseHTTPRequestHandler]:
             hub.requests.append(("GET", self.path, {k.lower(): v for k, v in self.headers.items()}))
             if match := INFO.match(self.path):
                 self._answer("info", match["repo"], self._info(match["repo"]))
+            elif match := LIST.match(self.path):
+                self._answer("list", "", self._list(match["query"] or ""))
             elif match := RESOLVE.match(self.path):
                 self._answer("config", match["repo"], self._file(match["repo"], match["file"]))
             else:
@@ -88,6 +92,16 @@ def _handler(hub: FakeHub) -> type[BaseHTTPRequestHandler]:
                 else:
                     info[key] = value
             return 200, info, {}
+
+        def _list(self, query: str) -> tuple[int, Any, dict[str, str]]:
+            # as the Hub: filter by pipeline_tag, sort descending by the field named, cut at limit
+            from urllib.parse import parse_qs
+
+            params = {key: values[-1] for key, values in parse_qs(query).items()}
+            models = [m for m in hub.listing if params.get("pipeline_tag") in (None, m.get("pipeline_tag"))]
+            if "sort" in params:
+                models.sort(key=lambda m: m.get(params["sort"], 0), reverse=True)
+            return 200, models[: int(params.get("limit", len(models)))], {}
 
         def _file(self, repo: str, name: str) -> tuple[int, Any, dict[str, str]]:
             info = _fixture(repo, "info.json")

@@ -128,3 +128,27 @@ def test_llama_style_shapes_always_pass_the_schema_check(layers, heads, head_dim
     arch = Architecture(**shape, params_b=computed, **extra)  # the importer's shapes satisfy the schema
     assert arch.layers == layers and (arch.kv_heads or heads) == heads // groups
     assert arch.tied_embeddings is tied and arch.sliding_window == window
+
+
+@pytest.mark.parametrize(("extra", "full"), [
+    # Qwen3-Next: three Gated DeltaNet layers, then one full-attention layer (layer_types in config.json)
+    ({"layer_types": ["linear_attention"] * 3 + ["full_attention"]}, 1),
+    # Granite 4.0-H: Mamba2 layers with a few attention layers
+    ({"layer_types": ["mamba"] * 3 + ["attention"]}, 1),
+    # Nemotron-H: '*' attention, 'M' Mamba2, '-' MLP
+    ({"hybrid_override_pattern": "M-M*M-"}, 1),
+    # Jamba: attention every attn_layer_period layers from attn_layer_offset (8 and 4 in Jamba itself)
+    ({"attn_layer_period": 2, "attn_layer_offset": 1}, 2),
+])
+def test_hybrid_configs_count_their_full_attention_layers(extra, full):
+    config = {"model_type": "llama", "num_hidden_layers": 4, "hidden_size": 1024, "num_attention_heads": 8,
+              "num_key_value_heads": 2, "intermediate_size": 2816, "vocab_size": 32000, **extra}
+    shape = config_shape(config)
+    assert shape["attention"] == "hybrid" and shape["full_attention_layers"] == full
+
+
+def test_plain_and_sliding_configs_are_not_hybrid():
+    config = {"model_type": "gemma3_text", "num_hidden_layers": 6, "hidden_size": 1024, "num_attention_heads": 8,
+              "num_key_value_heads": 2, "intermediate_size": 2816, "vocab_size": 32000, "sliding_window": 512,
+              "layer_types": ["sliding_attention"] * 5 + ["full_attention"]}
+    assert "attention" not in config_shape(config)

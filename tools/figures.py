@@ -19,6 +19,8 @@ from typing import Any
 
 import yaml
 
+from llmpick.catalog.benchmarks import normalise_token
+
 ROOT = Path(__file__).resolve().parent.parent
 MODELS = ROOT / "catalog" / "models"
 FIELDS = ("score", "evaluator", "variant", "date", "source", "note")
@@ -30,8 +32,8 @@ def figure_key(figure: dict[str, Any]) -> tuple:
 
 
 def normal_variant(text: str) -> str:
-    tokens = ["-".join(t.strip().lower().split()) for t in str(text).split(",") if t.strip()]
-    return ", ".join(tokens)
+    """The variant as the catalog spells it: each comma-separated token normalised as the validator reads it."""
+    return ", ".join(normalise_token(t) for t in str(text).split(",") if t.strip())
 
 
 def card_figures(card_file: Path) -> list[dict[str, Any]]:

@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from ..core import vocab
-from ..core.errors import UsageError, unknown_choice
+from ..core.errors import UsageError, shown, unknown_choice
 from .hardware import check_flags
 from .memory import PRECISION_ORDER, QUANTS, kv_type
 from .weights import DEFAULT_WEIGHTS, PREFER, Component
@@ -21,7 +21,7 @@ CONSTRAINT_LABELS = {
     "exclude_licenses": "not license", "no_provenance_risk": "no provenance risk", "languages": "languages",
     "tasks": "tasks", "modalities": "modalities", "context": "context", "min_context": "context at least",
     "min_params": "params at least (B)", "max_params": "params at most (B)", "open_weights": "open weights",
-    "fully_open": "fully open", "families": "family", "released_after": "released after",
+    "fully_open": "fully open", "families": "family", "released_after": "released after", "region": "region",
 }
 
 
@@ -35,6 +35,7 @@ class Requirements(BaseModel):
     licenses: list[str] = []
     exclude_licenses: list[str] = []
     no_provenance_risk: bool = False
+    region: str | None = None  # where the licensee is: ISO 3166-1 alpha-2 or EU
     vram_gb: Annotated[float, Field(gt=0, le=10_000)] | None = None
     gpus: Annotated[int, Field(ge=1, le=64)] = 1
     gpu: str | None = None
@@ -89,6 +90,18 @@ class Requirements(BaseModel):
                 raise ValueError(unknown_choice("language", item, names, "use an ISO 639-1 code such as zh"))
             codes.append(code)
         return codes
+
+    @field_validator("region")
+    @classmethod
+    def _region(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        code = vocab.region_code(value)
+        if code is None:
+            # no "did you mean": two-letter codes are all close to each other
+            raise ValueError(f"unknown region {shown(value)}; use an ISO 3166-1 alpha-2 country code such as DE, "
+                             "GB or KR, or EU")
+        return code
 
     @field_validator("tasks")
     @classmethod

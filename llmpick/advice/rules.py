@@ -74,6 +74,18 @@ def license_rule(card: AnyCard, ctx: Context) -> str | None:
     return None
 
 
+def region_rule(card: AnyCard, ctx: Context) -> str | None:
+    region = ctx.req.region
+    for step in ctx.license(card).chain:
+        lic = ctx.catalog.licenses.get(step.license_id)
+        excluded = lic.excludes(region, card.modalities) if lic is not None and region else None
+        if excluded:
+            scope = " for multimodal models" if lic.excluded_regions_scope == "multimodal" else ""
+            via = "" if step.card_id == card.id else f" via base {step.card_id}"
+            return f"license {lic.id}{via} grants no rights in {excluded}{scope} (--region {region})"
+    return None
+
+
 def provenance_rule(card: AnyCard, ctx: Context) -> str | None:
     if ctx.req.no_provenance_risk and ctx.license(card).provenance:
         flags = ", ".join(f"{flag} ({model})" for flag, model in ctx.license(card).provenance)
@@ -146,15 +158,16 @@ def release_rule(card: AnyCard, ctx: Context) -> str | None:
 
 
 HARD_RULES: dict[str, Rule] = {
-    "license": license_rule, "provenance": provenance_rule, "task": task_rule, "language": language_rule,
-    "modality": modality_rule, "context": context_rule, "size": size_rule, "openness": openness_rule,
-    "family": family_rule, "released": release_rule,
+    "license": license_rule, "region": region_rule, "provenance": provenance_rule, "task": task_rule,
+    "language": language_rule, "modality": modality_rule, "context": context_rule, "size": size_rule,
+    "openness": openness_rule, "family": family_rule, "released": release_rule,
 }
 # The requirement fields a rule reads: with all of them at their defaults it passes every card, so the advisor
 # skips it (tests/test_records.py checks this). The context and task rules constrain even then.
 RULE_FIELDS = {
     "license": ("licenses", "exclude_licenses", "strict_license", "commercial"),
-    "provenance": ("no_provenance_risk",), "language": ("languages",), "modality": ("modalities",),
+    "region": ("region",), "provenance": ("no_provenance_risk",), "language": ("languages",),
+    "modality": ("modalities",),
     "size": ("min_params", "max_params"), "openness": ("fully_open", "open_weights"), "family": ("families",),
     "released": ("released_after",),
 }

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Annotated, Literal, NamedTuple
 
-from pydantic import BeforeValidator, Field
+from pydantic import AfterValidator, BeforeValidator, Field, model_validator
 
 from ..core import vocab
 from .cards import SLUG, Card, Strict, Url
@@ -28,6 +28,16 @@ Verdict = Annotated[Literal["yes", "conditional", "no"], BeforeValidator(_yaml_b
 Condition = Literal[vocab.LICENSE_CONDITIONS]  # type: ignore[valid-type]
 
 
+def _region(value: str) -> str:
+    code = vocab.region_code(value)
+    if code is None:
+        raise ValueError(f"unknown region {value!r}: use an ISO 3166-1 alpha-2 country code (DE, GB, KR) or EU")
+    return code
+
+
+Region = Annotated[str, AfterValidator(_region)]
+
+
 class License(Strict):
     id: Annotated[str, Field(pattern=SLUG)]
     name: str
@@ -40,6 +50,22 @@ class License(Strict):
     summary: str
     source: Url | None = None
     hf_names: list[str] = []  # license_name values seen on the Hub for this license
+    # where the license grants no rights (Hunyuan's Territory leaves out the EU, the UK and South Korea), and to
+    # which models of the license that applies (Llama 3.2/4 withhold only the multimodal models from the EU)
+    excluded_regions: list[Region] = []
+    excluded_regions_scope: Literal["all", "multimodal"] = "all"
+
+    @model_validator(mode="after")
+    def _regions_are_a_condition(self) -> License:
+        if self.excluded_regions and "region-restriction" not in self.conditions:
+            raise ValueError("excluded_regions needs the condition region-restriction")
+        return self
+
+    def excludes(self, region: str, modalities: Sequence[str]) -> str | None:
+        """The excluded region that someone in `region` falls in, for a model with these input modalities."""
+        if self.excluded_regions_scope == "multimodal" and not set(modalities) - {"text"}:
+            return None
+        return next((r for r in self.excluded_regions if vocab.region_within(region, r)), None)
 
 
 class LineageStep(NamedTuple):

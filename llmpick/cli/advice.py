@@ -37,6 +37,7 @@ from .options import (
     QuantOpt,
     RamBandwidthOpt,
     RamOpt,
+    RegionOpt,
     ReleasedAfterOpt,
     StrictLicenseOpt,
     TaskOpt,
@@ -69,6 +70,7 @@ def recommend(
     mem_bandwidth: MemBandwidthOpt = None,
     allow_offload: AllowOffloadOpt = None,
     ram_bandwidth: RamBandwidthOpt = None,
+    region: RegionOpt = None,
     lang: LangOpt = None,
     task: TaskOpt = None,
     modality: ModalityOpt = None,
@@ -99,6 +101,8 @@ def recommend(
       llmpick recommend --commercial --vram 12
 
       llmpick recommend --commercial --vram 12 --lang zh --format json
+
+      llmpick recommend --commercial --region DE --vram 24
 
       llmpick recommend --gpu "RTX 4090" --task code --context 32k --explain
 
@@ -160,6 +164,7 @@ def export_command(
     license: LicensesOpt = None,
     exclude_license: ExcludeLicensesOpt = None,
     no_provenance_risk: NoProvenanceOpt = None,
+    region: RegionOpt = None,
     lang: LangOpt = None,
     task: TaskOpt = None,
     modality: ModalityOpt = None,

@@ -1,4 +1,4 @@
-"""The `import` and `sync` commands: Hugging Face Hub metadata into draft cards, and drift checks."""
+"""The commands that read the Hugging Face Hub: `import` (draft cards), `sync` (drift), `catalog gaps`."""
 
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ import typer
 
 from ..core.errors import EXIT_FINDINGS
 from ..render import OutputFormat
-from .common import CatalogOpt, FormatOpt, command, emit, err, load
+from .common import CatalogOpt, FormatOpt, OutputOpt, command, emit, err, load
+from .models import catalog_app
 
 if TYPE_CHECKING:
     from ..catalog.cards import Card
@@ -108,6 +109,42 @@ def sync_command(
     emit(sync_report(differences, [card.id for card in cards], dt.date.today()), fmt)
     if check and has_drift(differences):
         raise typer.Exit(EXIT_FINDINGS)
+
+
+@command("gaps", on=catalog_app)
+def gaps_command(
+    sort: Annotated[str, typer.Option("--sort", help="downloads, likes or trending.")] = "downloads",
+    limit: Annotated[int, typer.Option("--limit", min=1, max=1000, help="How many of the Hub's top models to "
+                                       "check.")] = 100,
+    task: Annotated[str, typer.Option("--task", help="Hub pipeline tag; 'any' for every task.")] = "text-generation",
+    show_all: Annotated[bool, typer.Option("--all", help="Also list the models a card answers to.")] = False,
+    timeout: TimeoutOpt = None,
+    fmt: FormatOpt = OutputFormat.table,
+    output: OutputOpt = None,
+    catalog: CatalogOpt = None,
+) -> None:
+    """The Hub's most downloaded, liked or trending models that no card answers to: what to add next.
+
+    A model counts as covered when `audit` would resolve its repo id to a card (hf_repos, renamed ids,
+    quantized re-uploads). Each gap comes with the `llmpick import` line that drafts its card.
+
+    Exit codes: 0 listed, 2 usage error, 3 the Hub or the network failed.
+
+    Examples:
+
+      llmpick catalog gaps
+
+      llmpick catalog gaps --sort trending --limit 50 --format markdown
+    """
+    from ..core.errors import UsageError, unknown_choice
+    from ..hub.gaps import SORTS, find_gaps, gaps_report
+
+    if sort not in SORTS:
+        raise UsageError(unknown_choice("--sort", sort, list(SORTS), f"choose from {', '.join(SORTS)}"))
+    loaded = load(catalog)
+    found = find_gaps(loaded, _client(loaded, timeout), sort=sort, limit=limit,
+                      pipeline_tag=None if task == "any" else task)
+    emit(gaps_report(found, sort=sort, show_known=show_all), fmt, output)
 
 
 @contextmanager

@@ -169,7 +169,8 @@ def schema(
     deliver(lambda handle: handle.write(text), output, f"{kind.value} schema")
 
 
-catalog_app = typer.Typer(name="catalog", help="About the catalog as a whole.\n\nExample: llmpick catalog stats",
+catalog_app = typer.Typer(name="catalog", help="About the catalog as a whole.\n\nExamples: llmpick catalog stats; "
+                          "llmpick catalog gaps --sort trending",
                           no_args_is_help=True)
 app.add_typer(catalog_app)
 

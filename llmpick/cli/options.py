@@ -42,6 +42,9 @@ ExcludeLicensesOpt = Annotated[list[str] | None, typer.Option("--exclude-license
                                                               show_default=False)]
 NoProvenanceOpt = Annotated[bool | None, typer.Option("--no-provenance-risk", help="Exclude models trained on "
                                                       "another vendor's outputs.", show_default=False)]
+RegionOpt = Annotated[str | None, typer.Option("--region", help="Where you or your company are (ISO country code "
+                                                 "such as DE, or EU): drops models whose license grants no rights "
+                                                 "there.", show_default=False)]
 LangOpt = Annotated[list[str] | None, typer.Option("--lang", help="Required languages: ISO codes or names "
                                                    "(zh,en or chinese).", show_default=False)]
 TaskOpt = Annotated[list[str] | None, typer.Option("--task", help="chat, code, reasoning, math, ...",
@@ -98,7 +101,7 @@ def requirement_flags(values: dict[str, Any]) -> dict[str, Any]:
     return {
         "commercial": given("commercial"), "strict_license": given("strict_license"),
         "licenses": listed("license"), "exclude_licenses": listed("exclude_license"),
-        "no_provenance_risk": given("no_provenance_risk"),
+        "no_provenance_risk": given("no_provenance_risk"), "region": given("region"),
         "vram_gb": memory_flag(given("vram"), "--vram"), "gpus": given("gpus"), "gpu": given("gpu"),
         "ram_gb": memory_flag(given("ram"), "--ram"), "cpu_only": given("cpu_only"), "auto": given("auto"),
         "quants": listed("quant"), "context": parse.tokens(given("context")) if given("context") else None,

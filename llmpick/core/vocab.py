@@ -78,3 +78,31 @@ def language_code(text: str) -> str | None:
     if key in LANGUAGES:
         return key
     return _LANGUAGE_NAMES.get(key)
+
+# ISO 3166-1 alpha-2 country codes (officially assigned), for --region and licenses' excluded regions
+_ISO_3166_1 = """
+AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR BS BT BV BW BY BZ CA
+CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM DO DZ EC EE EG EH ER ES ET FI FJ FK FM FO FR GA
+GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT GU GW GY HK HM HN HR HT HU ID IE IL IM IN IO IQ IR IS IT JE JM JO JP
+KE KG KH KI KM KN KP KR KW KY KZ LA LB LC LI LK LR LS LT LU LV LY MA MC MD ME MF MG MH MK ML MM MN MO MP MQ MR MS
+MT MU MV MW MX MY MZ NA NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF PG PH PK PL PM PN PR PS PT PW PY QA RE RO RS
+RU RW SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ TC TD TF TG TH TJ TK TL TM TN TO TR TT TV TW
+TZ UA UG UM US UY UZ VA VC VE VG VI VN VU WF WS YE YT ZA ZM ZW
+"""
+COUNTRIES = frozenset(_ISO_3166_1.split())
+# the 27 member states of the European Union (since 2020-02-01)
+EU_MEMBERS = frozenset("AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE".split())
+REGIONS = COUNTRIES | {"EU"}
+_REGION_ALIASES = {"UK": "GB", "EL": "GR"}  # the EU's own codes for the United Kingdom (before 2020) and Greece
+
+
+def region_code(text: str) -> str | None:
+    """The ISO 3166-1 alpha-2 code (or EU) for `text`, upper-cased; None if it is not one."""
+    key = text.strip().upper()
+    key = _REGION_ALIASES.get(key, key)
+    return key if key in REGIONS else None
+
+
+def region_within(region: str, excluded: str) -> bool:
+    """Whether someone in `region` is inside the `excluded` region (a country, or EU for any member state)."""
+    return region == excluded or (excluded == "EU" and region in EU_MEMBERS)

@@ -19,6 +19,7 @@ BACKOFF_SECONDS = 1.0  # doubled after each retry: 1, 2, 4 s
 MAX_DELAY_SECONDS = 30.0  # cap on a server's Retry-After
 RETRY_STATUSES = (429, 500, 502, 503, 504)
 OFFLINE_VALUES = ("1", "on", "yes", "true")
+SORT_PARAMS = {"trending_score": "trendingScore", "created_at": "createdAt", "last_modified": "lastModified"}
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,18 @@ class HubModel:
         """The repository page (or a file in it) at the revision that was read."""
         revision = self.sha or "main"
         return f"{self.endpoint}/{self.repo_id}/{'blob' if path else 'tree'}/{revision}" + (f"/{path}" if path else "")
+
+
+@dataclass(frozen=True)
+class ListedModel:
+    """One entry of the Hub's model list."""
+
+    repo_id: str
+    downloads: int
+    likes: int
+    trending: int
+    created_at: dt.datetime | None
+    pipeline_tag: str | None
 
 
 @dataclass
@@ -79,6 +92,30 @@ class HubClient:
             pipeline_tag=info.pipeline_tag, tags=tuple(info.tags or ()), library_name=info.library_name,
             params_total=info.safetensors.total if info.safetensors else None,
             created_at=info.created_at, last_modified=info.last_modified, config=config, config_problem=problem)
+
+    def list_models(self, *, sort: str, limit: int, pipeline_tag: str | None) -> list[ListedModel]:
+        """Up to `limit` (at most 1000, one page) models from the Hub's list, highest `sort` first."""
+        from huggingface_hub.hf_api import ModelInfo
+        from huggingface_hub.utils import build_hf_headers, get_session, hf_raise_for_status
+
+        # one GET, retried by _call alone: HfApi.list_models pages through http_backoff, which retries 5xx on
+        # its own schedule (up to 15 s) before llmpick's retries even start
+        params = {"sort": SORT_PARAMS.get(sort, sort), "direction": -1, "limit": limit,
+                  **({"pipeline_tag": pipeline_tag} if pipeline_tag else {})}
+
+        def request() -> list[ListedModel]:
+            response = get_session().get(f"{self.endpoint}/api/models", params=params,
+                                         headers=build_hf_headers(token=self.token), timeout=self.timeout)
+            hf_raise_for_status(response)
+            records = json.loads(response.text)
+            if not isinstance(records, list):
+                raise TypeError("the model list is not a JSON array")
+            listed = [ModelInfo(**record) for record in records]
+            return [ListedModel(repo_id=m.id, downloads=m.downloads or 0, likes=m.likes or 0,
+                                trending=m.trending_score or 0, created_at=m.created_at, pipeline_tag=m.pipeline_tag)
+                    for m in listed]
+
+        return self._call("the model list", None, request)
 
     def _api(self):
         from huggingface_hub import HfApi
