@@ -17,6 +17,7 @@ def catalog(tmp_path_factory):
                aliases=["llama2:7b", "llama2"])
     write_card(extra, id="twin-a", hf_repos=["alpha/Twin-7B"], aliases=["twin:7b"])
     write_card(extra, id="twin-b", hf_repos=["beta/twin_7b"], aliases=["TWIN:7b"])
+    write_card(extra, id="gated-175b", hf_repos=[], aliases=["acme/gated-175b"])
     return load_catalog([FIXTURE_CATALOG, extra], builtin=False)
 
 
@@ -36,6 +37,8 @@ def catalog(tmp_path_factory):
     ("bartowski/Mixtral-8x7B-v0.1-Q4_K_M-GGUF", Resolution("mixtral-8x7b-v0.1", "quantized fork (Q4_K_M, GGUF)")),
     ("NousResearch/Llama-2-7b-chat-hf", Resolution("llama-2-7b-chat", "quantized fork (hf)")),
     ("TheBloke/llama-7b", Resolution("llama-7b", "re-published by TheBloke")),
+    ("ACME/Gated-175B", Resolution("gated-175b", "alias")),  # a Hub id a card lists as an alias, not in hf_repos
+    ("https://huggingface.co/acme/gated-175b@main", Resolution("gated-175b", "alias")),
 ])
 def test_hub_repos(catalog, name, expected):
     assert resolve(catalog, name, "hf") == expected

@@ -2,7 +2,8 @@
 
 (a) among the models that pass (fit the same hardware), one that is better on quality and has the same license never
     ranks below one that is worse on quality and no better on speed adequacy;
-(b) adding memory never lowers the quality index of the top pick;
+(b) adding memory never lowers the quality of the top pick (on a CPU, where speed is judged, unless the new
+    pick is closer to fast enough);
 (c) no top pick leaves more than half the memory unused while a clearly better model (index at least 10 points
     higher, both measured) fits, unless --prefer speed.
 
@@ -105,37 +106,45 @@ def test_a_better_quality_never_ranks_below_worse_quality_and_speed(catalog, req
 # --- (b) more memory never lowers the top pick's quality ---------------------------------------------------------
 
 
-def top_quality(catalog, req: Requirements, hw: Hardware) -> tuple[float, str] | None:
-    picks = recommend(req, catalog, hw).picks
-    if not picks:
+def top_quality(catalog, req: Requirements, hw: Hardware) -> tuple[float, float, str] | None:
+    """The top pick's quality as the ranking weighs it, its shortfall from fast enough, and its name."""
+    result = recommend(req, catalog, hw)
+    if not result.picks:
         return None
-    top = picks[0]
-    # the quality delivered: the index less what the chosen quantization loses (more memory may rightly buy a
-    # model of a slightly lower index at a much better quantization)
-    return top.components["quality"] + top.components["quantization"], f"{top.model} {top.estimate.quant}"
+    top, w = result.picks[0], result.weights
+    # the quality delivered, as property (a) reads it: the index (and its error, when --prefer quality weighs it) less
+    # what the chosen quantization loses (more memory may rightly buy a model of a slightly lower index at a much
+    # better quantization)
+    delivered = sum(w[k] * top.components[k] for k in ("quality", "uncertainty", "quantization"))
+    return delivered, shortfall(top, req), f"{top.model} {top.estimate.quant}"
 
 
-@pytest.mark.xfail(strict=False, reason=(
-    "counterexample with hypothesis 6.100's examples: 4 GB -> 5 GB, the top pick goes from qwen3-4b q4_k_m "
-    "(delivered quality 54.70) to granite-4.0-h-micro q8_0 (52.67): the score also weighs task, language and "
-    "license suitability and the recency tie-breaker, which the property does not; see the issue 16 note"))
 @SETTINGS
 @example(req=NO_PREFERENCE, low=16.0, more=0.5)
+@example(req={**NO_PREFERENCE, "tasks": ["code"]}, low=14.5, more=0.5)  # formerly qwen3.5-9b -> gemma-4-26b-a4b-it
+@example(req={**NO_PREFERENCE, "tasks": ["code"], "languages": ["fr"]}, low=4.0, more=0.5)  # was qwen3-4b -> granite
+@example(req={**NO_PREFERENCE, "prefer": ["quality"]}, low=14.5, more=0.5)
 @given(req=requirements, low=vram, more=st.floats(min_value=0.5, max_value=80, allow_nan=False))
 def test_b_more_vram_never_lowers_the_top_picks_quality(catalog, req, low, more):
+    """--vram names no bandwidth, so speed is not judged: more memory may only raise the quality of the top pick. (Two
+    counterexamples were fixed in the scorer: a general model measured on the task lost 3 points for its card's task
+    list, and the property now reads quality with the weights the ranking gives it, as (a) does.)"""
     req = Requirements(**req)
     high = min(160.0, low + round(more, 1))
     before, after = top_quality(catalog, req, Hardware(vram_gb=low)), top_quality(catalog, req, Hardware(vram_gb=high))
     if before is None:
         return
     assert after is not None
-    assert after[0] >= before[0], \
-        f"{low:g} GB: {before[1]} index {before[0]:.2f}; {high:g} GB: {after[1]} {after[0]:.2f}"
+    assert after[0] >= before[0] - 1e-9, \
+        f"{low:g} GB: {before[2]} quality {before[0]:.2f}; {high:g} GB: {after[2]} {after[0]:.2f}"
 
 
 @SETTINGS
+@example(req=NO_PREFERENCE, low=13.0, more=1.0)  # qwen3.5-4b at ~12 tok/s -> gpt-oss-20b, closer to fast enough
 @given(req=requirements, low=cpu_ram, more=st.floats(min_value=1, max_value=128, allow_nan=False))
-def test_b_more_cpu_ram_never_lowers_the_top_picks_quality(catalog, req, low, more):
+def test_b_more_cpu_ram_never_lowers_the_top_picks_quality_unless_it_buys_speed(catalog, req, low, more):
+    """On a CPU speed is judged, so more RAM may buy a faster model (a mixture of experts that now fits) of lower
+    quality: the quality of the top pick may drop only when its new pick is closer to fast enough."""
     req = Requirements(**req)
     high = min(256.0, low + round(more, 1))
     before = top_quality(catalog, req, Hardware(ram_gb=low, cpu_only=True))
@@ -143,8 +152,8 @@ def test_b_more_cpu_ram_never_lowers_the_top_picks_quality(catalog, req, low, mo
     if before is None:
         return
     assert after is not None
-    assert after[0] >= before[0], \
-        f"{low:g} GB: {before[1]} index {before[0]:.2f}; {high:g} GB: {after[1]} {after[0]:.2f}"
+    assert after[0] >= before[0] - 1e-9 or after[1] < before[1], \
+        f"{low:g} GB: {before[2]} quality {before[0]:.2f}; {high:g} GB: {after[2]} {after[0]:.2f}"
 
 
 # --- (c) no half-empty memory while a clearly better model fits --------------------------------------------------

@@ -1,71 +1,16 @@
-"""What the user has to run a model on: the GPU table, --gpu parsing (one GPU, N of one, or a mixed set), and the
-Hardware the advisor fits models into. Detection of the local machine is advice/detect.py."""
+"""What the user has to run a model on: lookup in the GPU table (read by catalog/gpus.py), --gpu parsing (one GPU,
+N of one, or a mixed set), and the Hardware the advisor fits models into. Detection is advice/detect.py."""
 
 from __future__ import annotations
 
 import math
 import re
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Annotated, Any, Literal
 
-from pydantic import Field, model_validator
-
-from ..catalog.cards import SLUG, Strict, Url
-from ..core.errors import NotFoundError, UsageError, validation_message
-
-OS_RESERVE_GB = 2.0  # RAM left to the operating system and other programs for CPU inference
-# macOS lets the GPU wire about 2/3 of unified memory up to 36 GiB and 3/4 above (Metal's recommendedMaxWorkingSetSize;
-# sources in catalog/gpus.yaml); `sysctl iogpu.wired_limit_mb` changes it, and detection reads it
-APPLE_GPU_SHARE_SMALL, APPLE_GPU_SHARE_LARGE, APPLE_SHARE_THRESHOLD_GB = 2 / 3, 3 / 4, 36
-
-
-class Gpu(Strict):
-    """One entry of gpus.yaml. memory_gib is GiB (2^30 bytes) per device; bandwidth_gbs is decimal GB/s (10^9 bytes/s),
-    as vendors state both."""
-
-    id: Annotated[str, Field(pattern=SLUG)]
-    name: str
-    vendor: Literal["nvidia", "amd", "apple", "intel"]
-    kind: Literal["discrete", "unified"]
-    memory_gib: Annotated[float, Field(gt=0, le=4096)]
-    bandwidth_gbs: Annotated[float, Field(gt=0, le=100_000)]
-    usable_gib: Annotated[float, Field(gt=0)] | None = None  # unified memory the GPU may use, where the vendor says
-    aliases: list[str] = []
-    source: Url
-
-    @model_validator(mode="before")
-    @classmethod
-    def _renamed(cls, data: Any) -> Any:
-        if isinstance(data, dict) and "memory_gb" in data:
-            raise ValueError("memory_gb is now memory_gib: GiB (2^30 bytes) per device, the unit GPU memory is sold in")
-        return data
-
-    @model_validator(mode="after")
-    def _usable_fits(self) -> Gpu:
-        if self.usable_gib is not None and self.usable_gib > self.memory_gib:
-            raise ValueError(f"usable_gib {self.usable_gib:g} is more than memory_gib {self.memory_gib:g}")
-        return self
-
-    @property
-    def memory_gb(self) -> float:  # the name the advisor has always used; GiB
-        return self.memory_gib
-
-    @property
-    def usable_gb(self) -> float:
-        """What a model may use: all of a discrete GPU; macOS's default GPU share of Apple unified memory; the
-        vendor's figure or all but the OS reserve of other unified memory."""
-        if self.kind == "discrete":
-            return self.memory_gib
-        if self.usable_gib is not None:
-            return self.usable_gib
-        if self.vendor == "apple":
-            return self.memory_gib * apple_gpu_share(self.memory_gib)
-        return max(self.memory_gib - OS_RESERVE_GB, 0.0)
-
-
-def apple_gpu_share(memory_gib: float) -> float:
-    return APPLE_GPU_SHARE_SMALL if memory_gib <= APPLE_SHARE_THRESHOLD_GB else APPLE_GPU_SHARE_LARGE
+from ..catalog.gpus import OS_RESERVE_GB, Gpu
+from ..catalog.gpus import apple_gpu_share as apple_gpu_share  # re-exported: detection and callers find it here
+from ..catalog.gpus import load_gpus as load_gpus
+from ..core.errors import NotFoundError, UsageError, shown
 
 
 @dataclass(frozen=True)
@@ -145,29 +90,6 @@ def _norm(text: str) -> str:
     return re.sub(r"[^a-z0-9]", "", text)
 
 
-def load_gpus(paths: list[Path]) -> dict[str, Gpu]:
-    """The GPU table: the built-in gpus.yaml and any gpus.yaml in user catalogs (later entries win)."""
-    from pydantic import TypeAdapter, ValidationError
-
-    from ..core.errors import CatalogError, Problem
-    from ..core.yamlio import YamlProblem, line_of, load_file
-
-    table: dict[str, Gpu] = {}
-    adapter = TypeAdapter(list[Gpu])
-    for path in paths:
-        try:
-            data, text = load_file(path)
-            for gpu in adapter.validate_python(data or []):
-                table[gpu.id] = gpu
-        except YamlProblem as exc:
-            raise CatalogError([exc.problem]) from None
-        except ValidationError as exc:
-            raise CatalogError([Problem(path, line_of(text, tuple(e["loc"])), ".".join(map(str, e["loc"])),
-                                        validation_message(e, list(Gpu.model_fields)))
-                                for e in exc.errors(include_url=False)]) from None
-    return table
-
-
 def _index(table: dict[str, Gpu]) -> dict[str, list[Gpu]]:
     """Normalised name -> the GPUs it names: each id, name and alias, alone and followed by the memory size
     ('4090 24gb', 'm3 max 36gb'). A key naming several GPUs (an Apple chip in each memory size) is ambiguous."""
@@ -189,16 +111,16 @@ def find_gpu(table: dict[str, Gpu], name: str) -> Gpu:
                                       for g in gs}.values())
     if len(hits) == 1 and hits[0].vendor == "apple" and not wanted.endswith(f"{hits[0].memory_gib:g}gb"):
         # a chip named without its memory: the table may hold only some of the sizes it is sold in
-        raise UsageError(f"{name!r} is sold with several memory sizes; the GPU table has {hits[0].name}",
+        raise UsageError(f"{shown(name)} is sold with several memory sizes; the GPU table has {hits[0].name}",
                          f"say which, e.g. \"{name} {hits[0].memory_gib:g}GB\", or give --vram and --mem-bandwidth")
     if len(hits) == 1:
         return hits[0]
     if len(hits) > 1:
         sizes = sorted({g.memory_gib for g in hits})
         if len(sizes) == len(hits):
-            raise UsageError(f"{name!r} comes in {', '.join(f'{s:g}' for s in sizes)} GiB in the GPU table",
+            raise UsageError(f"{shown(name)} comes in {', '.join(f'{s:g}' for s in sizes)} GiB in the GPU table",
                              f"say which, e.g. \"{name} {sizes[0]:g}GB\"")
-        raise UsageError(f"{name!r} names several GPUs: {', '.join(g.name for g in hits[:4])}",
+        raise UsageError(f"{shown(name)} names several GPUs: {', '.join(g.name for g in hits[:4])}",
                          "give the full name")
     from ..core.errors import suggest
 
@@ -214,16 +136,16 @@ def parse_gpu_spec(spec: str) -> list[tuple[int, str]]:
     """'2x RTX 3090' -> [(2, 'RTX 3090')]; 'RTX 3090 + RTX 3060' -> [(1, 'RTX 3090'), (1, 'RTX 3060')]."""
     parts = [part.strip() for part in _PLUS.split(spec)]
     if not all(parts):
-        raise UsageError(f"--gpu {spec!r}: a GPU name is missing around '+'", 'write e.g. "RTX 3090 + RTX 3060"')
+        raise UsageError(f"--gpu {shown(spec)}: a GPU name is missing around '+'", 'write e.g. "RTX 3090 + RTX 3060"')
     result = []
     for part in parts:
         match = re.fullmatch(r"(\d+)\s*[x×*]\s*(.+)", part, flags=re.IGNORECASE)
         count, name = (int(match.group(1)), match.group(2).strip()) if match else (1, part)
         if not 1 <= count <= MAX_GPUS:
-            raise UsageError(f"--gpu {spec!r}: GPU count must be between 1 and {MAX_GPUS}")
+            raise UsageError(f"--gpu {shown(spec)}: GPU count must be between 1 and {MAX_GPUS}")
         result.append((count, name))
     if sum(count for count, _ in result) > MAX_GPUS:
-        raise UsageError(f"--gpu {spec!r}: more than {MAX_GPUS} GPUs")
+        raise UsageError(f"--gpu {shown(spec)}: more than {MAX_GPUS} GPUs")
     return result
 
 
@@ -237,7 +159,7 @@ def hardware_for_gpu(table: dict[str, Gpu], spec: str, gpus: int | None = None) 
         raise UsageError("--gpus gives the count of one kind of GPU", f'drop it, or write counts in --gpu: "{spec}"')
     kinds = [(count, find_gpu(table, name)) for count, name in parts]
     if any(gpu.kind == "unified" for _, gpu in kinds) and (len(kinds) > 1 or kinds[0][0] > 1 or (gpus or 1) > 1):
-        raise UsageError(f"--gpu {spec!r}: a unified-memory machine is one device", "name it alone")
+        raise UsageError(f"--gpu {shown(spec)}: a unified-memory machine is one device", "name it alone")
     if len(kinds) == 1:
         count, gpu = kinds[0]
         count = gpus or count

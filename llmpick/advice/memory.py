@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache, partial
 
 from ..catalog.cards import Architecture, Card
-from ..core.errors import UsageError, suggest
+from ..core.errors import UsageError, shown, suggest
 
 GIB = 2**30
 
@@ -80,7 +80,7 @@ def kv_type(name: str) -> str:
     found = KV_ALIASES.get(name.lower())
     if found is None:
         hint = suggest(name, list(KV_TYPES))
-        raise UsageError(f"--kv-type {name!r} is not a KV cache type",
+        raise UsageError(f"--kv-type {shown(name)} is not a KV cache type",
                          "choose from " + ", ".join(KV_TYPES) + (f" (did you mean {hint[0]}?)" if hint else ""))
     return found
 
@@ -106,7 +106,7 @@ def quant(quant_id: str) -> Quant:
     found = QUANTS.get(key) or QUANTS.get(key.replace("-", "_"))
     if found is None:
         hint = suggest(quant_id, list(QUANTS))
-        raise UsageError(f"unknown quantization {quant_id!r}",
+        raise UsageError(f"unknown quantization {shown(quant_id)}",
                          "choose from " + ", ".join(QUANTS) + (f" (did you mean {hint[0]}?)" if hint else ""))
     return found
 
@@ -218,7 +218,7 @@ def kv_cache_gb(arch: Architecture, context: int, batch: int = 1, kv_dtype: str 
 
 def _kv_cache(arch: Architecture, context: int, batch: int, kv_dtype: str) -> tuple[float, Callable[[], str], bool]:
     if kv_dtype not in KV_BYTES:
-        raise UsageError(f"unknown KV cache type {kv_dtype!r}", "choose from " + ", ".join(KV_BYTES))
+        raise UsageError(f"unknown KV cache type {shown(kv_dtype)}", "choose from " + ", ".join(KV_BYTES))
     nbytes = KV_BYTES[kv_dtype]
     if arch.type == "encoder":
         return 0.0, lambda: "encoder: no generation, no KV cache", False
@@ -356,7 +356,7 @@ FROZEN_BYTES = {"full": 0.0, "lora": 2.0, "qlora": QUANTS["nf4"].bits / 8}
 def estimate_finetune(card: Card, method: str, seq_len: int = 2048, batch: int = 1) -> Estimate:
     """Memory to fine-tune `card` with full fine-tuning, LoRA or QLoRA (gradient checkpointing assumed)."""
     if method not in FROZEN_BYTES:
-        raise UsageError(f"unknown fine-tuning method {method!r}", "choose from full, lora, qlora")
+        raise UsageError(f"unknown fine-tuning method {shown(method)}", "choose from full, lora, qlora")
     arch = card.architecture
     params = arch.params_b * 1e9
     layers = arch.layers or 32

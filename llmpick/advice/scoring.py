@@ -42,7 +42,8 @@ SPEED_BONUS = 4.0  # with --prefer speed: points per doubling above the target
 CPU_BANDWIDTH_GBS = RAM_BANDWIDTH_GBS  # dual-channel DDR4-3200 (2 x 8 bytes x 3200 MT/s) without --mem-bandwidth
 UNCERTAINTY_DISCOUNT = 1.0  # points per point of standard error (weight 0 unless --prefer quality: proven first)
 BASE_MODEL_PENALTY = 15.0  # a base (completion) model used for chat needs prompting a chat model does not
-GENERAL_FOR_TASK_PENALTY = 3.0  # a general chat model asked for code, math, ... (the index already reads the task)
+GENERAL_FOR_TASK_PENALTY = 3.0  # a general chat model asked for a task its figures do not measure (code, math, ...)
+TASK_FOCUS = {"code": "code", "reasoning": "reasoning", "math": "reasoning"}  # the index reading that measures a task
 SPECIALIST_PENALTY = 8.0  # a model made for one task (a code model) asked for general chat, or for another task
 SECONDARY_LANGUAGE_PENALTY = 2.0  # per requested language the model lists but is not mainly trained in
 CONDITIONAL_LICENSE_PENALTY = 2.0  # with --commercial: conditions to meet (user caps, use policies)
@@ -148,7 +149,7 @@ def components(card: CardRecord, est: Estimate, ctx: Context, scales: Scales,
         if explain:
             why["speed"] = f"~{tps:.0f} tokens/s at {bandwidth}; target {target:g}"
 
-    values["task"], why["task"] = _task_points(card, req.tasks)
+    values["task"], why["task"] = _task_points(card, req.tasks, quality.read if quality else ())
 
     secondary = [lang for lang in req.languages if card.languages[0] != lang]
     values["language"] = -SECONDARY_LANGUAGE_PENALTY * len(secondary)
@@ -177,15 +178,18 @@ def components(card: CardRecord, est: Estimate, ctx: Context, scales: Scales,
     return {name: value + 0.0 for name, value in values.items()}, why, flags  # + 0.0: no "-0.00" shown
 
 
-def _task_points(card: CardRecord, tasks: list[str]) -> tuple[float, str]:
-    """How well the model's purpose matches the asked-for tasks (none asked: general chat)."""
+def _task_points(card: CardRecord, tasks: list[str], read: tuple[str, ...]) -> tuple[float, str]:
+    """How well the model's purpose matches the asked-for tasks (none asked: general chat). A general model whose
+    figures measure the task (`read`: the index's task readings) is not discounted for it: the index already says how
+    good it is at that task, and a card's task list would count it twice."""
     specialty = card.specialty
     if tasks:
         off = [t for t in tasks if specialty and t != specialty]
-        general = [t for t in tasks if t not in card.tasks]
+        general = [t for t in tasks if t not in card.tasks and TASK_FOCUS.get(t) not in read]
         points = -SPECIALIST_PENALTY * len(off) - GENERAL_FOR_TASK_PENALTY * len(general)
         words = [f"{t}: " + ("made for " + specialty if t in off else "general chat model" if t in general
-                             else "made for it") for t in tasks]
+                             else "made for it" if t in card.tasks else "general model, figures measure it")
+                 for t in tasks]
         return points, ", ".join(words)
     if specialty:
         return -SPECIALIST_PENALTY, f"made for {specialty}, not general chat"

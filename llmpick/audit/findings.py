@@ -36,7 +36,10 @@ RULES = {rule.id: rule for rule in (
     Rule("LLMPICK008", "unknown-model", "The catalog does not know the model, so its license cannot be checked."),
     Rule("LLMPICK009", "expired-exception", "A policy exception for a model in use has expired."),
     Rule("LLMPICK010", "unused-exception", "A policy exception matches no model the project uses."),
+    Rule("LLMPICK011", "license-override", "A user catalog replaces a license entry of the built-in registry (or of "
+                                           "an earlier catalog) and the policy does not set allow_overrides."),
 )}
+NOT_A_MODEL_USE = ("LLMPICK009", "LLMPICK010", "LLMPICK011")  # about the policy or the catalog, not one use
 SUPERSEDED = {"research-only", "non-commercial"}  # conditions LLMPICK001/002 already report
 
 
@@ -100,7 +103,7 @@ class AuditResult:
                 f" ({_count(self.scan.files_scanned, 'file')} scanned"
                 + (f", {len(self.scan.skipped)} skipped" if self.scan.skipped else "")
                 + (f", {len(self.scan.fallbacks)} by fallback" if self.scan.fallbacks else "") + "): ")
-        violating = {f.model for f in self.errors}
+        violating = {f.model for f in self.errors if f.rule.id != "LLMPICK011"}
         text += _count(len(self.errors), "violation")
         text += f" in {_count(len(violating), 'model')}" if violating else ""
         text += f", {_count(len(self.warnings), 'warning')}"
@@ -223,6 +226,7 @@ def audit(
                                     suggestions.get(use.card_id)))
 
     findings += _apply_exceptions(catalog, policy, policy_source, list(uses.values()), findings, today, root)
+    findings += _overrides(catalog, policy, root)
     return AuditResult(sorted(uses.values(), key=lambda u: u.model.lower()), findings, policy,
                        _origin(policy, policy_source, root), scan or ScanResult())
 
@@ -252,6 +256,19 @@ def _apply_exceptions(catalog: Catalog, policy: Policy, source: Source | None, u
                 finding.level = "note"
                 finding.excepted_by = exc
     return extra
+
+
+def _overrides(catalog: Catalog, policy: Policy, root: Path | None) -> list[Finding]:
+    """A license entry that replaces an earlier one (override: true) changes verdicts without changing any card, so
+    it fails the audit unless the policy says allow_overrides: true."""
+    if policy.allow_overrides:
+        return []
+    return [Finding(RULES["LLMPICK011"], "error", o.id,
+                    f"license {o.id} is redefined by {relative(Path(o.path), root)} (override: true), replacing "
+                    + ("the built-in entry" if o.builtin else f"the entry in {relative(Path(o.replaced), root)}")
+                    + "; remove the override, or set allow_overrides: true in the policy",
+                    [Reference(o.id, "license", relative(Path(o.path), root), o.line or 0, "override")])
+            for o in catalog.overrides if o.kind == "license"]
 
 
 def _policy_reference(exc: PolicyException, index: int, source: Source, root: Path | None) -> Reference:

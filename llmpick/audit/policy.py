@@ -55,6 +55,7 @@ class Policy(Strict):
     deny_provenance: list[ProvenanceFlag] = []
     unknown_models: Literal["fail", "warn", "ignore"] = "warn"
     exceptions: list[PolicyException] = []
+    allow_overrides: bool = False  # a user catalog may replace built-in license entries (override: true)
 
 
 class ManifestFile(Strict):
@@ -294,6 +295,10 @@ policy:
 
   # A model the catalog does not know: fail, warn or ignore.
   unknown_models: warn
+
+  # A user catalog (--catalog, LLMPICK_CATALOG) that replaces a built-in license entry with
+  # override: true fails the audit (LLMPICK011) unless this is true.
+  allow_overrides: false
 
   # Allowed despite the rules, until a date; an expired exception fails the audit.
   exceptions: []

@@ -7,6 +7,6 @@ from __future__ import annotations
 
 from ..core.lazy import lazy_exports
 
-_EXPORTS = {"load_catalog": "loading", "Catalog": "catalog", "builtin_catalog_dir": "loading"}
+_EXPORTS = {"load_catalog": "loading", "Catalog": "catalog", "builtin_catalog_dir": "builtin"}
 
 __getattr__ = lazy_exports(__name__, _EXPORTS)

@@ -42,6 +42,7 @@ class BenchmarkInfo(Strict):
     saturation: Annotated[str, Field(max_length=1000)] | None = None
     url: Url
     notes: Annotated[str, Field(max_length=2000)] | None = None
+    override: bool = False  # replaces an entry of the same id in an earlier catalog (the built-in registry)
 
 
 class Variant(NamedTuple):

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from .benchmarks import BenchmarkInfo
     from .cards import Card
     from .licenses import EffectiveLicense, License
+    from .overrides import Override
     from .quality import QualityModel
     from .records import CardRecord
 
@@ -25,6 +26,7 @@ class Catalog:
     benchmarks: dict[str, BenchmarkInfo] = field(default_factory=dict)
     origins: dict[str, str] = field(default_factory=dict)  # card id -> file it came from (str: cheap to unpickle)
     gpu_files: list[Path] = field(default_factory=list)
+    overrides: list[Override] = field(default_factory=list)  # user entries replacing earlier (built-in) ones
     records: dict[str, CardRecord] = field(default_factory=dict, repr=False, compare=False)  # by card id
     quality: QualityModel | None = field(default=None, repr=False, compare=False)  # built with the catalog
     _memo: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)

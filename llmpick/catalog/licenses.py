@@ -50,6 +50,7 @@ class License(Strict):
     summary: str
     source: Url | None = None
     hf_names: list[str] = []  # license_name values seen on the Hub for this license
+    override: bool = False  # replaces an entry of the same id in an earlier catalog (the built-in registry)
     # where the license grants no rights (Hunyuan's Territory leaves out the EU, the UK and South Korea), and to
     # which models of the license that applies (Llama 3.2/4 withhold only the multimodal models from the EU)
     excluded_regions: list[Region] = []

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..core.errors import CatalogError, Problem, UsageError, suggest, validation_message
+from .builtin import builtin_catalog_dir as builtin_catalog_dir  # re-exported: callers have always found it here
 from .catalog import Catalog
 
 if TYPE_CHECKING:
@@ -24,13 +25,6 @@ BENCHMARKS_FILE = "benchmarks.yaml"
 GPUS_FILE = "gpus.yaml"
 SPECIAL_FILES = {LICENSES_FILE, BENCHMARKS_FILE, GPUS_FILE}
 REGISTRIES = {LICENSES_FILE: ("licenses", "license"), BENCHMARKS_FILE: ("benchmarks", "benchmark")}
-
-
-def builtin_catalog_dir() -> Path:
-    """The catalog shipped with llmpick: inside the installed package, or the repository's catalog/."""
-    package = Path(__file__).resolve().parents[1]
-    packaged = package / "data"
-    return packaged if packaged.is_dir() else package.parent / "catalog"
 
 
 def configured_dirs(extra: Iterable[str | Path] = ()) -> list[Path]:
@@ -129,8 +123,12 @@ def _build(layer_files: list[tuple[Path, list[str]]]) -> Catalog:
 
     entry_models = {LICENSES_FILE: License, BENCHMARKS_FILE: BenchmarkInfo}
 
+    from .gpus import read_gpus
+    from .overrides import Registry
+
     catalog = Catalog()
     problems: list[Problem] = []
+    registries = {name: Registry(what) for name, (_, what) in REGISTRIES.items()}
     card_files = [Path(name) for _, files in layer_files for name in files
                   if os.path.basename(name) not in SPECIAL_FILES]
     read = _read_cards(card_files)
@@ -146,7 +144,8 @@ def _build(layer_files: list[tuple[Path, list[str]]]) -> Catalog:
                 except YamlProblem as exc:
                     problems.append(exc.problem)
                     continue
-                _add_entries(catalog, data, path, text, problems, entry_models[path.name], ValidationError)
+                _add_entries(catalog, data, path, text, problems, entry_models[path.name], ValidationError,
+                             registries[path.name])
                 continue
             card, card_problems = read[path]
             problems += card_problems
@@ -159,6 +158,12 @@ def _build(layer_files: list[tuple[Path, list[str]]]) -> Catalog:
             layer_ids[card.id] = path
             catalog.cards[card.id] = card
             catalog.origins[card.id] = str(path)
+    _, gpu_problems, gpu_overrides = read_gpus(catalog.gpu_files)
+    for registry in registries.values():
+        problems += registry.problems
+        catalog.overrides += registry.overrides
+    problems += gpu_problems
+    catalog.overrides += gpu_overrides
     problems += _cross_check(catalog)
     if problems:
         raise CatalogError(problems)
@@ -282,27 +287,22 @@ def _parse_card(data: Any, path: Path, text: str, problems: list[Problem], card_
         return None
 
 
-def _add_entries(catalog, data, path, text, problems, entry_cls, validation_error) -> None:
+def _add_entries(catalog, data, path, text, problems, entry_cls, validation_error, defined) -> None:
     """The entries of a registry file (licenses.yaml, benchmarks.yaml) into the catalog; a later layer's entry
-    replaces an earlier one with the same id."""
-    from ..core.yamlio import line_of
-
+    replaces an earlier one with the same id only when it says `override: true` (`defined` keeps count)."""
     attribute, what = REGISTRIES[path.name]
     if not isinstance(data, list):
         problems.append(Problem(path, 1, None, f"the {what} registry must be a list of entries"))
         return
     registry = getattr(catalog, attribute)
-    seen: set[str] = set()
     for index, entry in enumerate(data):
         try:
             item = entry_cls.model_validate(entry)
         except validation_error as exc:
             problems.extend(located(exc, path, text, prefix=(index,)))
             continue
-        if item.id in seen:
-            problems.append(Problem(path, line_of(text, (index, "id")), "id", f"duplicate {what} id {item.id!r}"))
-        seen.add(item.id)
-        registry[item.id] = item
+        if defined.add(item.id, item.override, path, text, index):
+            registry[item.id] = item
 
 
 def located(exc: Any, path: Path, text: str, prefix: tuple = (), fields: Iterable[str] | None = None) -> list[Problem]:

@@ -5,10 +5,12 @@ The rules, tried in this order; the first that matches names the card, and none 
 Hugging Face repo ids (kind "hf"):
 1. ``hf_repos``: the id, without an ``https://huggingface.co/`` prefix and a ``@revision`` suffix, equals
    one of a card's ``hf_repos``, ignoring case (``Huggyllama/LLaMA-7b@main`` -> llama-7b).
-2. ``hub id without owner``: a legacy id with no owner (``bert-base-uncased``, ``gpt2``) equals the name of
+2. ``alias``: the id equals one of a card's ``aliases``, ignoring case: a Hub id recorded there because its repo
+   does not hold the weights (``facebook/opt-175b`` -> opt-175b, whose weights are given out on request).
+3. ``hub id without owner``: a legacy id with no owner (``bert-base-uncased``, ``gpt2``) equals the name of
    a card's repo owned by one of the organisations the Hub moved those models to (``LEGACY_OWNERS``:
    ``google-bert/bert-base-uncased``, ``openai-community/gpt2``, ...), which is where the Hub redirects it.
-3. ``quantized fork``: the repo *name* without its quantization or conversion suffixes (``-GGUF``, ``-GGML``,
+4. ``quantized fork``: the repo *name* without its quantization or conversion suffixes (``-GGUF``, ``-GGML``,
    ``-GPTQ``, ``-AWQ``, ``-EXL2``, ``-hf``, ``-fp16``, ``-bf16``, ``-4bit``, ``-bnb-4bit``, ``-Q4_K_M``,
    ``-4.0bpw``, ``-MLX``, ...) equals the name of the ``hf_repos`` of exactly one card, ignoring case and
    ``-``/``_``/``.`` differences, except a ``.`` between digits (``1.3b`` is not ``13b``):
@@ -16,15 +18,19 @@ Hugging Face repo ids (kind "hf"):
    a suffix was removed or the owner is a known re-publisher of converted weights (``REPUBLISHERS``:
    TheBloke, mlx-community, unsloth, ...), so that ``someone/llama-7b``, which may be any model, stays
    unknown. A name matching several cards is reported as ambiguous, not resolved.
+4. ``hub id alias``: the whole id (``owner/name``, ignoring case) equals one of a card's ``aliases``: an id that
+   code and papers name but that holds none of the card's weights, so it is not in ``hf_repos`` (``facebook/opt-175b``,
+   given out on request, never published on the Hub), or a catalog name of LM Studio (``google/gemma-3n-e2b``).
+   Tried after rules 1-3, so that a real repo always wins.
 
 Ollama names (kind "ollama"), matched against the cards' ``aliases``, ignoring case:
-4. ``ollama alias``: ``name:tag`` equals an alias (``falcon:7b``); a ``registry.ollama.ai/library/`` or
+5. ``ollama alias``: ``name:tag`` equals an alias (``falcon:7b``); a ``registry.ollama.ai/library/`` or
    ``library/`` prefix is ignored, and a name without a tag means ``name:latest``, as in Ollama.
-5. ``ollama alias, default tag``: ``name`` or ``name:latest`` equals an alias that is the bare ``name``
+6. ``ollama alias, default tag``: ``name`` or ``name:latest`` equals an alias that is the bare ``name``
    (a card lists the bare name only when it is what Ollama's ``latest`` tag serves).
-6. ``ollama alias, quantization tag``: the tag without its quantization suffix (``7b-q4_K_M`` -> ``7b``,
-   ``40b-instruct-fp16`` -> ``40b-instruct``) gives an alias by rules 4-5.
-7. ``hf.co/owner/name:quant`` (Ollama running a Hub GGUF repo) is resolved as the Hub repo ``owner/name``.
+7. ``ollama alias, quantization tag``: the tag without its quantization suffix (``7b-q4_K_M`` -> ``7b``,
+   ``40b-instruct-fp16`` -> ``40b-instruct``) gives an alias by rules 5-6.
+8. ``hf.co/owner/name:quant`` (Ollama running a Hub GGUF repo) is resolved as the Hub repo ``owner/name``.
 
 Catalog ids (kind "id", from a manifest): the card id, ignoring case (``catalog id``); otherwise the
 name is tried as a Hub repo id (if it has a ``/``) and then as an alias.
@@ -107,14 +113,18 @@ def _resolve_repo(catalog: Catalog, repo: str) -> Resolution:
     card = catalog.by_hf_repo(repo)
     if card is not None:
         return Resolution(card.id, "hf_repos")
+    if "/" in repo and repo.lower() in (aliased := _index(catalog, "aliases")):
+        return _unique(aliased[repo.lower()], "alias")
     owner, _, repo_name = repo.rpartition("/")
     if not owner:
         return _unique(_index(catalog, "names").get(repo_name.lower(), set()), "hub id without owner")
     base, removed = split_fork(repo_name)
-    if not removed and owner.lower() not in REPUBLISHERS:
-        return Resolution(None, "no rule matched")
-    rule = f"quantized fork ({', '.join(reversed(removed))})" if removed else f"re-published by {owner}"
-    return _unique(_index(catalog, "forks").get(_normal(base), set()), rule)
+    if removed or owner.lower() in REPUBLISHERS:
+        rule = f"quantized fork ({', '.join(reversed(removed))})" if removed else f"re-published by {owner}"
+        found = _unique(_index(catalog, "forks").get(_normal(base), set()), rule)
+        if found.card_id or found.rule.startswith("ambiguous"):
+            return found
+    return _unique(_index(catalog, "aliases").get(repo.lower(), set()), "hub id alias")
 
 
 def _resolve_ollama(catalog: Catalog, name: str) -> Resolution:

@@ -6,9 +6,9 @@ from typing import Annotated
 
 import typer
 
-from ..core.errors import LlmpickError
+from ..core.errors import LlmpickError, shown
 from ..render import OutputFormat
-from .common import CatalogOpt, FormatOpt, OutputOpt, command, emit, load
+from .common import CatalogOpt, FormatOpt, OutputOpt, command, emit, err, load
 from .options import (
     AllowOffloadOpt,
     CommercialOpt,
@@ -42,7 +42,11 @@ from .options import (
     StrictLicenseOpt,
     TaskOpt,
     VramOpt,
+    check_gpus,
+    check_headroom,
+    check_notes_shown,
     memory_flag,
+    reject_empty,
     requirements_and_hardware,
 )
 
@@ -115,6 +119,7 @@ def recommend(
     from ..advice.advisor import recommend as run_advisor
     from ..views.reports import recommendation_report, why_not_report
 
+    check_notes_shown(fmt, explain=explain, all=show_all)
     loaded = load(catalog)
     req, hardware = requirements_and_hardware(locals(), loaded, detect=True)
     result = run_advisor(req, loaded, hardware)
@@ -147,9 +152,12 @@ def compare_command(
     from ..core import parse
     from ..views.comparison import DEFAULT_CONTEXT, compare
 
+    reject_empty({"context": context})
+    from ..catalog.resolve import find
+
     tokens = parse.tokens(context) if context else DEFAULT_CONTEXT
     loaded = load(catalog)
-    emit(compare(loaded, models, context=tokens, diff=diff), fmt, output)
+    emit(compare(loaded, [find(loaded, m).id for m in models], context=tokens, diff=diff), fmt, output)
 
 
 @command("export")
@@ -207,6 +215,10 @@ def export_command(
     loaded = load(catalog)
     req, hardware = requirements_and_hardware(locals(), loaded, detect=False)
     chosen = [c.strip() for c in columns.split(",") if c.strip()] if columns is not None else list(EXPORT_COLUMNS)
+    repeated = sorted({c for c in chosen if chosen.count(c) > 1}, key=chosen.index)
+    if repeated:
+        err(f"llmpick: warning: --columns lists {', '.join(repeated)} more than once; each is shown once")
+        chosen = list(dict.fromkeys(chosen))
     cards = screen(req, loaded, hardware)
     report = export(loaded, cards, chosen, sort, context=req.context if context else DEFAULT_CONTEXT,
                     constraints=[*req.given(), *([f"fits {hardware.describe()}"] if hardware else [])])
@@ -224,13 +236,13 @@ def fit_command(
     quant: QuantOpt = None,
     context: ContextOpt = None,
     context_sweep: Annotated[bool, typer.Option("--context-sweep", help="Memory at 2k, 8k, 32k, 128k and the "
-                                                "model's maximum.")] = False,
+                                                "model's maximum (and at --context, if given).")] = False,
     kv_type: KvTypeOpt = None,
     parallel: ParallelOpt = None,
     ram_bandwidth: RamBandwidthOpt = None,
     finetune: Annotated[str | None, typer.Option("--finetune", help="lora, qlora or full.",
                                                     show_default=False)] = None,
-    headroom: Annotated[float, typer.Option("--headroom", help="GB to keep free.")] = 0.0,
+    headroom: HeadroomOpt = None,
     explain: Annotated[bool, typer.Option("--explain", help="Print each formula with the card's values.")] = False,
     fmt: FormatOpt = OutputFormat.table,
     output: OutputOpt = None,
@@ -261,22 +273,28 @@ def fit_command(
     from ..core import parse
     from ..views.reports import fit_report
 
+    reject_empty(locals())
+    check_notes_shown(fmt, explain=explain)
     if finetune and finetune not in ("lora", "qlora", "full"):
-        raise LlmpickError(f"--finetune {finetune!r} is not one of lora, qlora, full")
+        raise LlmpickError(f"--finetune {shown(finetune)} is not one of lora, qlora, full")
     from ..catalog.resolve import find
 
     loaded = load(catalog)
     card = find(loaded, model)
     quants = [check_quant(q).id for q in parse.items(quant)] or None
     vram, ram = memory_flag(vram, "--vram"), memory_flag(ram, "--ram")
+    check_gpus(gpus, vram, gpu)
     hardware = None
     if vram or gpu or cpu_only or ram:
         hardware = resolve(vram_gb=vram, gpus=gpus, gpu=gpu, ram_gb=ram, cpu_only=cpu_only,
                            gpu_files=loaded.gpu_files)
-    contexts = sweep_contexts(card) if context_sweep else [parse.tokens(context) if context else 4096]
+    free = parse.headroom(headroom) or 0.0
+    check_headroom(free, hardware)
+    asked = [parse.tokens(context)] if context else []
+    contexts = sorted({*sweep_contexts(card), *asked}) if context_sweep else asked or [4096]
     kv = check_kv_type(kv_type) if kv_type else "fp16"
     sequences = parse.count(parallel, "--parallel", "sequences") or 1
-    rows = fit(card, hardware, quants, contexts, finetune, headroom, kv_dtype=kv, batch=sequences,
+    rows = fit(card, hardware, quants, contexts, finetune, free, kv_dtype=kv, batch=sequences,
                ram_bandwidth_gbs=parse.positive(ram_bandwidth, "--ram-bandwidth", "GB/s"))
     hardware_text = hardware.describe() if hardware else "none given (use --vram, --gpu, --ram or --cpu-only)"
     if can_offload(hardware):
@@ -313,7 +331,8 @@ def quality(
 
       llmpick quality --format json | python -m json.tool
     """
+    from ..catalog.resolve import find
     from ..views.evidence import quality_report
 
     loaded = load(catalog)
-    emit(quality_report(loaded, [loaded.get(m).id for m in models or []]), fmt, output)
+    emit(quality_report(loaded, [find(loaded, m).id for m in models or []]), fmt, output)

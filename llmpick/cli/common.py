@@ -111,4 +111,11 @@ def main(
 def load(catalog_dirs: list[Path] | None):
     from ..catalog.loading import load_catalog
 
-    return load_catalog(catalog_dirs or ())
+    return warn_overrides(load_catalog(catalog_dirs or ()))
+
+
+def warn_overrides(catalog):
+    """The catalog, once stderr says which of its entries replace earlier (built-in) ones with override: true."""
+    for override in catalog.overrides:
+        err(f"llmpick: warning: {override.warning()}")
+    return catalog

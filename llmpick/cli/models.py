@@ -8,9 +8,9 @@ from typing import Annotated, Any
 
 import typer
 
-from ..core.errors import CatalogError, LlmpickError
+from ..core.errors import CatalogError, LlmpickError, shown
 from ..render import OutputFormat
-from .common import CatalogOpt, FormatOpt, OutputOpt, app, command, deliver, emit, err, load
+from .common import CatalogOpt, FormatOpt, OutputOpt, app, command, deliver, emit, err, load, warn_overrides
 
 
 @command("validate")
@@ -20,7 +20,7 @@ def validate(
     fmt: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
     catalog: CatalogOpt = None,
 ) -> None:
-    """Check cards and licenses; report every problem as path:line: field: message.
+    """Check cards, licenses, benchmarks and GPUs; report every problem as path:line: field: message.
 
     Exit codes: 0 valid, 1 invalid cards, 2 usage error.
 
@@ -31,9 +31,9 @@ def validate(
     from ..catalog.loading import load_catalog
 
     if fmt not in ("text", "json"):
-        raise LlmpickError(f"--format must be text or json, not {fmt!r}")
+        raise LlmpickError(f"--format must be text or json, not {shown(fmt)}")
     try:
-        loaded = load_catalog([*(catalog or ()), *(paths or ())])
+        loaded = warn_overrides(load_catalog([*(catalog or ()), *(paths or ())]))
     except CatalogError as exc:
         if fmt == "json":
             print(json.dumps({"valid": False, "problems": [p.as_dict() for p in exc.problems]}, indent=2))

@@ -87,10 +87,67 @@ def memory_flag(value: str | None, flag: str) -> float | None:
     return gib
 
 
+TEXT_FLAGS = ("vram", "gpu", "ram", "context", "kv_type", "min_context", "released_after", "why_not", "finetune",
+              "sort")
+LIST_FLAGS = ("license", "exclude_license", "quant", "lang", "task", "modality", "family", "prefer")
+
+
+def reject_empty(values: dict[str, Any]) -> None:
+    """A flag given with nothing in it (--gpu "", --lang "", --quant ,,,) is an error: read as 'not given', it would
+    quietly answer another question than the one asked."""
+    from ..core import parse
+    from ..core.errors import UsageError, shown
+
+    for name in TEXT_FLAGS + LIST_FLAGS:
+        value, flag = values.get(name), "--" + name.replace("_", "-")
+        if isinstance(value, str) and not value.strip():
+            raise UsageError(f"{flag} is empty", f"give a value, or leave {flag} out")
+        if isinstance(value, list) and value and not parse.items(value):
+            raise UsageError(f"{flag} {shown(','.join(value))} names nothing", f"give a value, or leave {flag} out")
+
+
+def check_gpus(gpus: int | None, vram_gb: float | None, gpu: str | None) -> None:
+    """--gpus N counts GPUs of a size that --vram or --gpu gives; alone it would be ignored."""
+    if gpus is not None and not (vram_gb or gpu):
+        from ..core.errors import UsageError
+
+        raise UsageError(f"--gpus {gpus} needs the size of each GPU",
+                         f'add --vram (memory per GPU) or --gpu, e.g. --gpu "RTX 4090" --gpus {gpus}')
+
+
+def check_headroom(headroom_gb: float | None, hardware) -> None:
+    """--headroom must leave some of the memory the hardware offers."""
+    budget = hardware.budget_gb if hardware is not None else None
+    if headroom_gb and budget is not None and headroom_gb >= budget:
+        from ..core.errors import UsageError
+
+        raise UsageError(f"--headroom {headroom_gb:g} GB leaves nothing of the {budget:g} GB available",
+                         "keep less free, or describe more memory (--vram, --gpus, --ram)")
+
+
+def check_notes_shown(fmt, **flags: bool) -> None:
+    """--explain and --all add lines under the table; csv has no place for them, so they would be lost."""
+    from ..render import OutputFormat
+
+    asked = ["--" + name.replace("_", "-") for name, on in flags.items() if on]
+    if asked and fmt is OutputFormat.csv:
+        from ..core.errors import UsageError
+
+        verb = "adds" if len(asked) == 1 else "add"
+        raise UsageError(f"{' and '.join(asked)} {verb} lines under the table, which csv has no place for",
+                         "use --format table, markdown or html (json always holds every score component)")
+
+
 def requirement_flags(values: dict[str, Any]) -> dict[str, Any]:
     """Command-line values (by parameter name) as Requirements fields; None means 'not given'."""
     from ..advice.memory import kv_type
     from ..core import parse
+    from ..core.errors import UsageError
+
+    reject_empty(values)
+    if values.get("auto") and (values.get("vram") or values.get("gpu")):
+        raise UsageError("--auto detects the hardware, but --vram or --gpu says what it is",
+                         "leave --auto out to use the memory you gave, or drop --vram/--gpu to detect it")
 
     def given(name: str) -> Any:
         return values.get(name)
@@ -131,14 +188,10 @@ def requirements_and_hardware(values: dict[str, Any], catalog, detect: bool):
     req = requirements_from(values.get("profile"), flags)
     for license_id in [*req.licenses, *req.exclude_licenses]:
         catalog.license(license_id)
+    check_gpus(flags["gpus"], req.vram_gb, req.gpu)
     if not detect and not (req.vram_gb or req.gpu or req.cpu_only or req.ram_gb):
         return req, None
     hardware = resolve(vram_gb=req.vram_gb, gpus=req.gpus if flags["gpus"] or req.gpus > 1 else None, gpu=req.gpu,
                        ram_gb=req.ram_gb, cpu_only=req.cpu_only, auto=req.auto, gpu_files=catalog.gpu_files)
-    budget = hardware.budget_gb if hardware is not None else None
-    if req.headroom_gb and budget is not None and req.headroom_gb >= budget:
-        from ..core.errors import UsageError
-
-        raise UsageError(f"--headroom {req.headroom_gb:g} GB leaves nothing of the {budget:g} GB available",
-                         "keep less free, or describe more memory (--vram, --gpus, --ram)")
+    check_headroom(req.headroom_gb, hardware)
     return req, hardware

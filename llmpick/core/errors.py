@@ -149,7 +149,9 @@ def validation_message(error: Mapping[str, Any], known_fields: Sequence[str] = (
         hint = suggest(str(error["loc"][-1]), known_fields) if error["loc"] else []
         return "unknown key" + (f"; did you mean {hint[0]!r}?" if hint else "")
     if kind in ("literal_error", "enum"):
-        return f"{error['input']!r} is not allowed; expected {error.get('ctx', {}).get('expected', 'another value')}"
+        given = error["input"]
+        expected = error.get("ctx", {}).get("expected", "another value")
+        return f"{shown(given) if isinstance(given, str) else repr(given)} is not allowed; expected {expected}"
     if kind in _TYPE_WORDS:
         return _TYPE_WORDS[kind]
     if kind in _BOUND_WORDS:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from .errors import UsageError
+from .errors import UsageError, shown
 
 _TOKENS = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([kKmM]?)\s*")
 
@@ -16,13 +16,13 @@ def tokens(text: str | int, flag: str = "--context") -> int:
     else:
         match = _TOKENS.fullmatch(str(text))
         if not match:
-            raise UsageError(f"{flag} {text!r} is not a token count", "use a number such as 4096, 8k, 32k or 128k")
+            raise UsageError(f"{flag} {shown(text)} is not a token count", "use a number such as 4096, 8k, 32k or 128k")
         number, unit = float(match.group(1)), match.group(2).lower()
         value = int(number * {"": 1, "k": 1024, "m": 1024 * 1024}[unit])
     if value <= 0:
-        raise UsageError(f"{flag} must be positive, not {text!r}")
+        raise UsageError(f"{flag} must be positive, not {shown(text)}")
     if value > 10_000_000:
-        raise UsageError(f"{flag} {text!r} is larger than any model's context (10M tokens)")
+        raise UsageError(f"{flag} {shown(text)} is larger than any model's context (10M tokens)")
     return value
 
 
@@ -59,13 +59,13 @@ def memory(value: str | float | None, flag: str) -> tuple[float | None, str]:
     match = _MEMORY.fullmatch(text)
     unit = match.group(2).lower() if match else ""
     if not match or unit not in _MEMORY_UNITS:
-        raise UsageError(f"{flag} {text!r} is not an amount of memory",
+        raise UsageError(f"{flag} {shown(text)} is not an amount of memory",
                          "write a number of GiB such as 12, 12GiB or 12GB (a card sold as '12 GB' holds 12 GiB)")
     gib = float(match.group(1)) * _MEMORY_UNITS[unit]
     if gib <= 0:
-        raise UsageError(f"{flag} must be a positive amount of memory, not {text!r}")
+        raise UsageError(f"{flag} must be a positive amount of memory, not {shown(text)}")
     if gib > MAX_MEMORY_GIB:
-        raise UsageError(f"{flag} {text!r} is not a plausible amount of memory (at most {MAX_MEMORY_GIB:,} GiB)")
+        raise UsageError(f"{flag} {shown(text)} is not a plausible amount of memory (at most {MAX_MEMORY_GIB:,} GiB)")
     if unit in ("", "g", "gb"):
         why = " (memory is sold in binary GB: a card sold as '12 GB' holds 12 GiB)" if unit else ""
         return gib, f"{flag} {text.strip()} read as {gib:g} GiB{why}"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ...audit.findings import AuditResult, Finding
+from ...audit.findings import NOT_A_MODEL_USE, AuditResult, Finding
 from ...audit.scan import Reference
 from .text import where
 
@@ -12,11 +12,12 @@ def format_result(result: AuditResult) -> str:
 
     cases: list[tuple[str, Reference | None, list[Finding]]] = []
     for use in result.uses:
-        mine = [f for f in result.findings if f.model == use.model and f.rule.id not in ("LLMPICK009", "LLMPICK010")]
+        mine = [f for f in result.findings if f.model == use.model and f.rule.id not in NOT_A_MODEL_USE]
         cases += [(use.model, ref, mine) for ref in use.references]
     for f in result.findings:
-        if f.rule.id in ("LLMPICK009", "LLMPICK010"):
-            cases.append((f"policy exception for {f.model}", f.locations[0] if f.locations else None, [f]))
+        if f.rule.id in NOT_A_MODEL_USE:
+            what = "license override" if f.rule.id == "LLMPICK011" else "policy exception"
+            cases.append((f"{what} for {f.model}", f.locations[0] if f.locations else None, [f]))
 
     failures = sum(1 for _, _, found in cases if any(f.level == "error" for f in found))
     suites = ET.Element("testsuites", name="llmpick audit", tests=str(len(cases)), failures=str(failures),
