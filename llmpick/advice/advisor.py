@@ -19,6 +19,7 @@ from ..catalog.quality import Quality
 from ..catalog.records import CardRecord
 from .hardware import Hardware
 from .memory import Estimate
+from .offload import PLACEMENT, can_offload, check_offload
 from .requirements import Requirements
 from .rules import HARD_RULES, Context, Rejection, active_rules, best_fit, fit_of, judge
 from .scoring import Scales, effective_weights, rate, short_reasons, speed_of
@@ -85,6 +86,7 @@ class Recommendation:
     picks: Ranking  # every model that passed the hard rules, best first
     rejections: dict[str, list[Rejection]]  # model id -> every rule it broke
     advice: list[str] = field(default_factory=list)  # what to relax when little or nothing fits
+    offload: str = ""  # why models may be split between GPU and RAM ("" when they may not)
 
     @property
     def top(self) -> list[Pick]:
@@ -114,9 +116,25 @@ def screen(req: Requirements, catalog: Catalog, hardware: Hardware | None = None
 
 
 def recommend(req: Requirements, catalog: Catalog, hardware: Hardware) -> Recommendation:
-    """Every model that passes the hard rules, ranked; every other one with its reasons."""
+    """Every model that passes the hard rules, ranked; every other one with its reasons.
+
+    Models split between the GPU and system RAM (advice/offload.py) are ranked with the others under
+    --allow-offload, and on their own when nothing fits the GPU whole and the machine has RAM to split into."""
     req.check()
-    ctx = Context(catalog, req, hardware)
+    if req.allow_offload:
+        check_offload(hardware)
+        return _recommend(req, catalog, hardware, "--allow-offload: models too large for the GPU may be split "
+                                                  f"between GPU and RAM ({PLACEMENT})")
+    result = _recommend(req, catalog, hardware)
+    if result.picks or not can_offload(hardware):
+        return result
+    split = _recommend(req, catalog, hardware, f"nothing fits the GPU whole: showing models split between GPU "
+                                               f"and RAM ({PLACEMENT}), slower than a GPU alone")
+    return split if split.picks else result
+
+
+def _recommend(req: Requirements, catalog: Catalog, hardware: Hardware, offload: str = "") -> Recommendation:
+    ctx = Context(catalog, req, hardware, offload=bool(offload))
     weights = effective_weights(req)
     cards = [catalog.record(card_id) for card_id in sorted(catalog.cards)]  # records: no card is unpickled
     scales = Scales.of(catalog.quality, req)
@@ -143,7 +161,7 @@ def recommend(req: Requirements, catalog: Catalog, hardware: Hardware) -> Recomm
                     tuple(flags), scales.quality.of(card.id) if scales.quality else None)
 
     picks = Ranking(ranked, pick)
-    result = Recommendation(req, hardware, weights, picks, rejections)
+    result = Recommendation(req, hardware, weights, picks, rejections, offload=offload)
     if len(picks) < req.top:
         result.advice = advice(result, ctx)
     return result

@@ -265,7 +265,7 @@ def resolve(*, vram_gb: float | None = None, gpus: int | None = None, gpu: str |
     if gpus is not None and not 1 <= gpus <= MAX_GPUS:
         raise UsageError(f"--gpus must be between 1 and {MAX_GPUS}, not {gpus}")
     if gpu:
-        return hardware_for_gpu(load_gpus(list(gpu_files)), gpu, gpus)
+        return replace(hardware_for_gpu(load_gpus(list(gpu_files)), gpu, gpus), ram_gb=ram_gb)
     if vram_gb:
         split = f"tensor split across {gpus} GPUs" if gpus and gpus > 1 else ""
         return Hardware(vram_gb=vram_gb, gpus=gpus or 1, ram_gb=ram_gb, split=split)
@@ -276,4 +276,4 @@ def resolve(*, vram_gb: float | None = None, gpus: int | None = None, gpu: str |
         return Hardware(ram_gb=ram_gb or found.ram_gb, cpu_only=True, label="detected CPU")
     if ram_gb and found.cpu_only:
         return Hardware(ram_gb=ram_gb, cpu_only=True)
-    return found
+    return replace(found, ram_gb=ram_gb) if ram_gb else found

@@ -16,6 +16,7 @@ from .memory import (
     is_native,
     offered_quants,
 )
+from .offload import PLACEMENT, offload_data, split
 
 FIT_QUANTS = ("fp16", "q8_0", "q6_k", "q5_k_m", "q4_k_m", "q3_k_m", "q2_k")
 SWEEP = (2048, 8192, 32768, 131072)
@@ -28,9 +29,10 @@ def sweep_contexts(card: Card) -> list[int]:
 
 def fit(card: Card, hardware: Hardware | None, quants: list[str] | None = None, contexts: list[int] | None = None,
         finetune: str | None = None, headroom_gb: float = 0.0, kv_dtype: str = "fp16",
-        batch: int = 1) -> list[tuple[str, Estimate, dict[str, Any]]]:
+        batch: int = 1, ram_bandwidth_gbs: float | None = None) -> list[tuple[str, Estimate, dict[str, Any]]]:
     """(label, estimate, row data) for every setting asked for, highest precision first; a model released below
-    16 bits is priced at its native format and not upcast to fp16 unless `quants` asks for it."""
+    16 bits is priced at its native format and not upcast to fp16 unless `quants` asks for it. A setting too large
+    for the GPU is split between the GPU and system RAM where the hardware has both (advice/offload.py)."""
     budget = None if hardware is None or hardware.budget_gb is None else hardware.budget_gb - headroom_gb
     gpus = hardware.gpus if hardware is not None and hardware.device == "gpu" else 0
     settings: list[tuple[str, Estimate]] = []
@@ -44,11 +46,18 @@ def fit(card: Card, hardware: Hardware | None, quants: list[str] | None = None, 
             settings.append((label, estimate(card, quant_id, context, batch, kv_dtype, gpus=gpus or 1)))
     rows = []
     for label, est in settings:
+        fits = None if budget is None else est.total_gb <= budget
+        if fits is False and not finetune and hardware is not None:
+            est = split(est, card.architecture, hardware, headroom_gb, ram_bandwidth_gbs) or est
         bandwidth = hardware.bandwidth_gbs if hardware is not None else None
         tps = decode_tokens_per_s(est, bandwidth) if not finetune else None
-        data = {"model": card.id} | {f.name: getattr(est, f.name) for f in fields(est) if f.name != "explain"}
-        data.update(setting=label, total_gb=est.total_gb,
-                    fits=None if budget is None else est.total_gb <= budget,
-                    tokens_per_s=tps, notes=list(est.notes))
+        data = {"model": card.id} | {f.name: getattr(est, f.name) for f in fields(est)
+                                     if f.name not in ("explain", "offload")}
+        notes = list(est.notes)
+        if est.offload and not bandwidth:
+            notes.append(f"GPU bandwidth unknown: {PLACEMENT} speeds count the RAM side only, an upper bound "
+                         "(name the GPU with --gpu)")
+        data.update(setting=label, total_gb=est.total_gb, fits=fits, offload=offload_data(est),
+                    tokens_per_s=tps, notes=notes)
         rows.append((label, est, data))
     return rows

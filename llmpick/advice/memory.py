@@ -71,6 +71,7 @@ CUDA_CONTEXT_GB = 0.5  # CUDA context, cuBLAS workspace and allocator slack per 
 COMPUTE_UBATCH = 512  # tokens per compute micro-batch (llama.cpp default -ub 512)
 RWKV_STATE_VECTORS = 5  # RWKV-4 keeps 5 vectors of hidden_size per layer (ChatRWKV), in fp32
 BANDWIDTH_EFFICIENCY = 0.6  # share of peak memory bandwidth a decoder reaches in practice
+RAM_BANDWIDTH_GBS = 51.2  # dual-channel DDR4-3200 (2 x 8 bytes x 3200 MT/s) when no RAM bandwidth is given
 KV_BYTES_PER_TOKEN_PER_B = 2 * 32 * 4096 * 2 / 6.74  # Llama-2-7B's fp16 KV per token per billion params
 
 
@@ -118,6 +119,23 @@ class Term:
 
 
 @dataclass(frozen=True)
+class Offload:
+    """A model split between the GPU and system RAM (llama.cpp -ngl N): `gpu_layers` of `layers` on the GPU with
+    their KV cache, the activations and the overhead; the other layers and their KV cache in RAM. advice/offload.py
+    finds the split."""
+
+    gpu_layers: int
+    layers: int
+    gpu_gb: float
+    ram_gb: float
+    ram_bandwidth_gbs: float
+
+    @property
+    def gpu_share(self) -> float:
+        return self.gpu_layers / self.layers
+
+
+@dataclass(frozen=True)
 class Estimate:
     """Memory at one setting. It depends only on the architecture and the setting, so cards that share an
     architecture share their estimates (it names no model)."""
@@ -136,6 +154,7 @@ class Estimate:
     explain: Callable[[], tuple[Term, ...]] = field(default=tuple, repr=False, compare=False)
     notes: tuple[str, ...] = field(default_factory=tuple)
     native: bool = False  # the weights as the publisher released them (MXFP4, FP8, ...), not re-quantized
+    offload: Offload | None = None  # split between GPU and system RAM; None: all in one memory
 
     @property
     def total_gb(self) -> float:
@@ -310,10 +329,21 @@ def _terms(parts: tuple, q: Quant, overhead: float, gpus: int) -> tuple[Term, ..
 
 
 def decode_tokens_per_s(est: Estimate, bandwidth_gbs: float | None) -> float | None:
-    """Estimated generation speed: usable bandwidth / bytes read per token. An estimate, not a promise."""
-    if not bandwidth_gbs or est.read_per_token_gb <= 0:
+    """Estimated generation speed: usable bandwidth / bytes read per token. An estimate, not a promise.
+
+    Split between GPU and RAM, each side reads its layers' share at its own bandwidth, one after the other:
+    seconds per token = GPU bytes / GPU bandwidth + RAM bytes / RAM bandwidth. An unknown GPU bandwidth counts as
+    no time, so the figure is then an upper bound set by the RAM side."""
+    if est.read_per_token_gb <= 0:
         return None
-    return BANDWIDTH_EFFICIENCY * bandwidth_gbs * 1e9 / (est.read_per_token_gb * GIB)
+    read = est.read_per_token_gb * GIB / 1e9  # decimal GB, as bandwidths are stated
+    if est.offload is not None:
+        gpu_read, ram_read = est.offload.gpu_share * read, (1 - est.offload.gpu_share) * read
+        seconds = (gpu_read / bandwidth_gbs if bandwidth_gbs else 0.0) + ram_read / est.offload.ram_bandwidth_gbs
+        return BANDWIDTH_EFFICIENCY / seconds
+    if not bandwidth_gbs:
+        return None
+    return BANDWIDTH_EFFICIENCY * bandwidth_gbs / read
 
 
 # --- fine-tuning -----------------------------------------------------------------------------

@@ -49,6 +49,8 @@ class Requirements(BaseModel):
     headroom_gb: Annotated[float, Field(ge=0)] = 0.0
     min_speed: Annotated[float, Field(gt=0, le=100_000)] | None = None  # tokens/s that count as fast enough
     mem_bandwidth_gbs: Annotated[float, Field(gt=0, le=100_000)] | None = None  # for CPUs and unnamed GPUs
+    allow_offload: bool = False  # split models between GPU and RAM even when others fit the GPU whole
+    ram_bandwidth_gbs: Annotated[float, Field(gt=0, le=100_000)] | None = None  # RAM side of a GPU+RAM split
     languages: list[str] = []
     tasks: list[str] = []
     modalities: list[str] = []

@@ -12,6 +12,7 @@ from ..catalog.licenses import EffectiveLicense
 from ..catalog.records import CardRecord
 from .hardware import Hardware
 from .memory import Estimate, estimate, offered_quants
+from .offload import split
 from .requirements import Requirements
 
 GENERATIVE_TASKS = {"completion", "chat", "instruct", "code", "reasoning", "math", "tool-use", "translation",
@@ -45,6 +46,7 @@ class Context:
     # architecture share it. By identity, since records share architecture objects and hashing a pydantic model
     # costs more than the rest of the check; the entry holds the object, so its id is not reused meanwhile.
     fits: dict[tuple, tuple[object, Fit]] = field(default_factory=dict, repr=False)
+    offload: bool = False  # a setting too large for the GPU may be split between the GPU and system RAM
 
     def license(self, card: AnyCard) -> EffectiveLicense:
         return card.effective if isinstance(card, CardRecord) else self.catalog.effective_license(card.id)
@@ -203,6 +205,8 @@ def fit_of(card: AnyCard, ctx: Context, quants: list[str] | None = None) -> Fit:
             est = estimate(card, quant_id, context, batch=req.parallel, kv_dtype=req.kv_type, gpus=gpus)
             if est.total_gb <= budget:
                 options.append(est)
+            elif ctx.offload and (shared := split(est, card.architecture, hw, req.headroom_gb, req.ram_bandwidth_gbs)):
+                options.append(shared)
         best = options[0] if options else est
         found = Fit(best, bool(options), "" if options else memory_reason(best, ctx), tuple(options))
         ctx.fits[key] = (card.architecture, found)

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from ..catalog.licenses import EffectiveLicense
 from ..catalog.quality import QualityModel
 from ..catalog.records import CardRecord
-from .memory import Estimate, decode_tokens_per_s
+from .memory import RAM_BANDWIDTH_GBS, Estimate, decode_tokens_per_s
+from .offload import offload_text
 from .requirements import Requirements
 from .rules import CHAT_TASKS, Context
 from .weights import DEFAULT_WEIGHTS, PREFER
@@ -38,7 +39,7 @@ NATIVE_LOSS = 0.0
 TARGET_TOKENS_PER_S = 20.0  # "fast enough" for chat: faster than people read
 SPEED_PENALTY = 40.0  # points lost at 0 tokens/s; (1 - speed / target)^2 of it below the target, none above
 SPEED_BONUS = 4.0  # with --prefer speed: points per doubling above the target
-CPU_BANDWIDTH_GBS = 51.2  # dual-channel DDR4-3200 (2 x 8 bytes x 3200 MT/s) when --mem-bandwidth is not given
+CPU_BANDWIDTH_GBS = RAM_BANDWIDTH_GBS  # dual-channel DDR4-3200 (2 x 8 bytes x 3200 MT/s) without --mem-bandwidth
 UNCERTAINTY_DISCOUNT = 1.0  # points per point of standard error (weight 0 unless --prefer quality: proven first)
 BASE_MODEL_PENALTY = 15.0  # a base (completion) model used for chat needs prompting a chat model does not
 GENERAL_FOR_TASK_PENALTY = 3.0  # a general chat model asked for a task its figures do not measure (code, math, ...)
@@ -80,6 +81,10 @@ def focus_of(req: Requirements) -> str:
 def speed_of(est: Estimate, ctx: Context) -> tuple[float | None, str]:
     """Estimated tokens/s and where the bandwidth came from."""
     hw = ctx.hardware
+    if est.offload is not None:  # split between GPU and RAM: each side's share at its own bandwidth
+        gpu, ram = hw.bandwidth_gbs or ctx.req.mem_bandwidth_gbs, f"{est.offload.ram_bandwidth_gbs:g} GB/s RAM"
+        return decode_tokens_per_s(est, gpu), (f"{gpu:g} GB/s GPU + {ram}" if gpu
+                                               else f"{ram}, GPU bandwidth unknown (an upper bound)")
     if hw.bandwidth_gbs:
         return decode_tokens_per_s(est, hw.bandwidth_gbs), f"{hw.bandwidth_gbs:g} GB/s"
     given = ctx.req.mem_bandwidth_gbs
@@ -168,6 +173,8 @@ def components(card: CardRecord, est: Estimate, ctx: Context, scales: Scales,
         why["recency"] = f"released {card.released.isoformat()}"
     if est.approximate:
         flags.append("approximate memory")
+    if est.offload:
+        flags.append(offload_text(est))
     return {name: value + 0.0 for name, value in values.items()}, why, flags  # + 0.0: no "-0.00" shown
 
 

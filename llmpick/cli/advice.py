@@ -10,6 +10,7 @@ from ..core.errors import LlmpickError, shown
 from ..render import OutputFormat
 from .common import CatalogOpt, FormatOpt, OutputOpt, command, emit, err, load
 from .options import (
+    AllowOffloadOpt,
     CommercialOpt,
     ContextOpt,
     CpuOnlyOpt,
@@ -34,6 +35,7 @@ from .options import (
     ParallelOpt,
     ProfileOpt,
     QuantOpt,
+    RamBandwidthOpt,
     RamOpt,
     RegionOpt,
     ReleasedAfterOpt,
@@ -70,6 +72,8 @@ def recommend(
     headroom: HeadroomOpt = None,
     min_speed: MinSpeedOpt = None,
     mem_bandwidth: MemBandwidthOpt = None,
+    allow_offload: AllowOffloadOpt = None,
+    ram_bandwidth: RamBandwidthOpt = None,
     region: RegionOpt = None,
     lang: LangOpt = None,
     task: TaskOpt = None,
@@ -107,6 +111,8 @@ def recommend(
       llmpick recommend --gpu "RTX 4090" --task code --context 32k --explain
 
       llmpick recommend --cpu-only --ram 32 --mem-bandwidth 90 --min-speed 10
+
+      llmpick recommend --gpu "RTX 4060" --ram 32 --allow-offload
 
       llmpick recommend --cpu-only --ram 8 --why-not mixtral-8x7b-v0.1
     """
@@ -233,6 +239,7 @@ def fit_command(
                                                 "model's maximum (and at --context, if given).")] = False,
     kv_type: KvTypeOpt = None,
     parallel: ParallelOpt = None,
+    ram_bandwidth: RamBandwidthOpt = None,
     finetune: Annotated[str | None, typer.Option("--finetune", help="lora, qlora or full.",
                                                     show_default=False)] = None,
     headroom: HeadroomOpt = None,
@@ -243,6 +250,9 @@ def fit_command(
 ) -> None:
     """Will MODEL run on my hardware? Memory per quantization, what fits, and estimated speed.
 
+    With --ram, a setting too large for the GPU is split between GPU and RAM (GPU+RAM): the most layers on the
+    GPU that fit, the memory on each side, and the speed of the split.
+
     Examples:
 
       llmpick fit mixtral-8x7b-v0.1 --gpu "RTX 4090" --context 32k
@@ -252,11 +262,14 @@ def fit_command(
       llmpick fit mistral-7b-v0.1 --vram 24 --finetune qlora
 
       llmpick fit deepseek-v3 --context 32k --kv-type q8_0 --parallel 4
+
+      llmpick fit qwen3-14b --gpu "RTX 4060" --ram 32
     """
     from ..advice.detect import resolve
     from ..advice.fit import fit, sweep_contexts
     from ..advice.memory import kv_type as check_kv_type
     from ..advice.memory import quant as check_quant
+    from ..advice.offload import can_offload
     from ..core import parse
     from ..views.reports import fit_report
 
@@ -281,8 +294,11 @@ def fit_command(
     contexts = sorted({*sweep_contexts(card), *asked}) if context_sweep else asked or [4096]
     kv = check_kv_type(kv_type) if kv_type else "fp16"
     sequences = parse.count(parallel, "--parallel", "sequences") or 1
-    rows = fit(card, hardware, quants, contexts, finetune, free, kv_dtype=kv, batch=sequences)
+    rows = fit(card, hardware, quants, contexts, finetune, free, kv_dtype=kv, batch=sequences,
+               ram_bandwidth_gbs=parse.positive(ram_bandwidth, "--ram-bandwidth", "GB/s"))
     hardware_text = hardware.describe() if hardware else "none given (use --vram, --gpu, --ram or --cpu-only)"
+    if can_offload(hardware):
+        hardware_text += f"; {hardware.ram_gb:g} GiB system RAM for what does not fit the GPU"
     emit(fit_report(card, [r[2] for r in rows], hardware_text, explain, [(r[0], r[1]) for r in rows]), fmt,
          output)
 

@@ -13,8 +13,14 @@ GpusOpt = Annotated[int | None, typer.Option("--gpus", help="Number of GPUs of t
                                              "split).", show_default=False)]
 GpuOpt = Annotated[str | None, typer.Option("--gpu", help='GPU from the table, e.g. "RTX 4090", "2x A100 80GB" or '
                                                 '"RTX 3090 + RTX 3060".', show_default=False)]
-RamOpt = Annotated[str | None, typer.Option("--ram", help="System RAM, e.g. 32 or 32GiB (for --cpu-only).",
-                                                 show_default=False)]
+RamOpt = Annotated[str | None, typer.Option("--ram", help="System RAM, e.g. 32 or 32GiB: for --cpu-only, and to split "
+                                            "a model too large for the GPU between GPU and RAM.", show_default=False)]
+AllowOffloadOpt = Annotated[bool | None, typer.Option("--allow-offload", help="Also rank models split between the "
+                                                      "GPU and --ram (GPU+RAM, llama.cpp -ngl) when others fit the "
+                                                      "GPU whole.", show_default=False)]
+RamBandwidthOpt = Annotated[float | None, typer.Option("--ram-bandwidth", help="System RAM bandwidth in GB/s for the "
+                                                       "RAM side of a GPU+RAM split (default 51.2).",
+                                                       show_default=False)]
 CpuOpt = Annotated[bool, typer.Option("--cpu-only", help="Run on the CPU from system RAM.")]
 ContextOpt = Annotated[str | None, typer.Option("--context", help="Tokens of context you need: 4096, 8k, "
                                                    "32k, 128k (default 4k).", show_default=False)]
@@ -161,6 +167,8 @@ def requirement_flags(values: dict[str, Any]) -> dict[str, Any]:
         "headroom_gb": parse.headroom(given("headroom")), "languages": listed("lang"), "tasks": listed("task"),
         "min_speed": parse.positive(given("min_speed"), "--min-speed", "tokens/s"),
         "mem_bandwidth_gbs": parse.positive(given("mem_bandwidth"), "--mem-bandwidth", "GB/s"),
+        "allow_offload": given("allow_offload"),
+        "ram_bandwidth_gbs": parse.positive(given("ram_bandwidth"), "--ram-bandwidth", "GB/s"),
         "modalities": listed("modality"),
         "min_context": parse.tokens(given("min_context"), "--min-context") if given("min_context") else None,
         "min_params": given("min_params"), "max_params": given("max_params"),

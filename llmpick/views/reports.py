@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..advice.offload import offload_data, offload_text
 from ..catalog.cards import Card
 from ..catalog.catalog import Catalog
 from ..catalog.licenses import VERDICT_WORDS, EffectiveLicense
@@ -141,6 +142,7 @@ def pick_data(rank: int, pick: Any) -> dict[str, Any]:
                    "kv_cache_gb": round(est.kv_cache_gb, 3), "activations_gb": round(est.activations_gb, 3),
                    "overhead_gb": round(est.overhead_gb, 3), "available_gb": round(pick.budget_gb, 3),
                    "context": est.context, "approximate": est.approximate},
+        "offload": offload_data(est),
         "tokens_per_s": None if pick.tokens_per_s is None else round(pick.tokens_per_s, 1),
         "license": license_data(pick.license),
         "score": round(pick.score, 4),
@@ -157,7 +159,7 @@ def recommendation_report(rec: Any, catalog: Catalog, show_all: bool = False, ex
         est = pick.estimate
         rows.append({
             "rank": rank, "model": pick.model, "quant": est.quant,
-            "memory": f"{gb(est.total_gb)} / {gb(pick.budget_gb)} GB" + (" ≈" if est.approximate else ""),
+            "memory": _memory_cell(est, pick.budget_gb),
             "speed": "" if pick.tokens_per_s is None else f"~{pick.tokens_per_s:.0f}",
             "context": context_text(catalog.get(pick.model).context_length),
             "license": verdict_text(pick.license) if pick.license.commercial != "yes" else pick.license.license.id,
@@ -174,6 +176,8 @@ def recommendation_report(rec: Any, catalog: Catalog, show_all: bool = False, ex
              f"{len(rec.top)}"]
     if not rec.picks:
         notes.insert(0, "no model meets every requirement")
+    if rec.offload and any(pick.estimate.offload for pick in rec.top):
+        notes.append(rec.offload)
     notes += [f"hint: {line}" for line in rec.advice]
     if explain:
         weights = ", ".join(f"{k} {v:.2f}" for k, v in rec.weights.items())
@@ -183,6 +187,8 @@ def recommendation_report(rec: Any, catalog: Catalog, show_all: bool = False, ex
             for name, value in pick.components.items():
                 notes.append(f"    {name:<9} {value:.2f} x {rec.weights[name]:.2f}: {pick.explanations[name]}")
             notes.append(f"    memory: {'; '.join(t.formula for t in pick.estimate.terms)}")
+            if pick.estimate.offload:
+                notes.append(f"    placement: {offload_text(pick.estimate, long=True)}")
     if show_all:
         for model, rejections in sorted(rec.rejections.items()):
             notes.append(f"rejected {model}: " + "; ".join(f"{r.rule}: {r.reason}" for r in rejections))
@@ -200,6 +206,15 @@ def recommendation_report(rec: Any, catalog: Catalog, show_all: bool = False, ex
         "advice": rec.advice,
     }
     return Report("recommendation", columns, rows, data, notes=notes, row_class="verdict")
+
+
+def _memory_cell(est: Any, budget_gb: float) -> str:
+    """'9.8 / 12.0 GB', or for a model split between GPU and RAM the GPU's part and the rest: '7.4 / 7.5 GB + 2.4
+    RAM'."""
+    approximate = " ≈" if est.approximate else ""
+    if est.offload:
+        return f"{gb(est.offload.gpu_gb)} / {gb(budget_gb)} GB + {gb(est.offload.ram_gb)} RAM{approximate}"
+    return f"{gb(est.total_gb)} / {gb(budget_gb)} GB{approximate}"
 
 
 def why_not_report(rec: Any, model: str) -> Report:
@@ -227,7 +242,7 @@ def fit_report(card: Card, rows_data: list[dict[str, Any]], hardware_text: str, 
             "weights": gb(entry["weights_gb"]), "kv": gb(entry["kv_cache_gb"]),
             "overhead": gb(entry["activations_gb"] + entry["overhead_gb"]),
             "total": gb(entry["total_gb"]) + (" ≈" if entry["approximate"] else ""),
-            "fits": {True: "yes", False: "no", None: "—"}[entry["fits"]],
+            "fits": _split_cell(entry["offload"]) or {True: "yes", False: "no", None: "—"}[entry["fits"]],
             "speed": "" if entry["tokens_per_s"] is None else f"~{entry['tokens_per_s']:.0f}",
         })
     columns = [("setting", "Setting"), ("context", "Context"), ("weights", "Weights GB"), ("kv", "KV cache GB"),
@@ -235,12 +250,17 @@ def fit_report(card: Card, rows_data: list[dict[str, Any]], hardware_text: str, 
     notes = [f"{card.id}: {params_text(card)}, {card.architecture.type}, max context {card.context_length}",
              f"hardware: {hardware_text}"]
     notes += sorted({note for entry in rows_data for note in entry["notes"]})
+    notes += [f"{label}: {offload_text(est, long=True)}" for label, est in terms if est.offload]
     if explain:
         for label, est in terms:
             notes.append(f"{label}:")
             notes += [f"    {t.name}: {t.formula}" for t in est.terms]
     data = {"model": card.id, "hardware": hardware_text, "rows": rows_data}
     return Report("fit", columns, rows, data, notes=notes)
+
+
+def _split_cell(offload: dict[str, Any] | None) -> str:
+    return "" if offload is None else f"{offload['placement']} {offload['gpu_layers']}/{offload['layers']}"
 
 
 def hardware_report(found: Any) -> Report:
