@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 from .errors import Problem
+from .files import MAX_FILE_BYTES, NotRegular, TooLarge, read_regular
 
 try:  # libyaml's C parser is several times faster; the pure-Python one is the fallback
     from yaml import CSafeLoader as SafeLoader
@@ -107,7 +108,6 @@ def _shorten(value: str, limit: int = 40, quote: bool = True) -> str:
 
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
 
-MAX_FILE_BYTES = 2 * 1024 * 1024  # a card is a few KB; anything this big is a mistake or an attack
 MAX_DEPTH = 32
 
 
@@ -118,13 +118,14 @@ class YamlProblem(Exception):
 
 
 def read_text(path: Path) -> str:
-    """The file's text, or YamlProblem for a file too large, unreadable or not UTF-8."""
+    """The file's text, or YamlProblem for a file too large, unreadable, not a regular file or not UTF-8."""
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise YamlProblem(Problem(path, None, None,
-                f"file is {size / 1048576:.1f} MB; the limit is {MAX_FILE_BYTES // 1048576} MB"))
-        data = path.read_bytes()
+        data = read_regular(path, MAX_FILE_BYTES)
+    except TooLarge as exc:
+        raise YamlProblem(Problem(path, None, None,
+            f"file is {exc.size / 1048576:.1f} MB; the limit is {MAX_FILE_BYTES // 1048576} MB")) from None
+    except NotRegular as exc:
+        raise YamlProblem(Problem(path, None, None, f"cannot read: {exc}")) from None
     except OSError as exc:
         raise YamlProblem(Problem(path, None, None, f"cannot read: {exc.strerror or exc}")) from None
     try:
