@@ -53,3 +53,18 @@ def run(*args: str, **kwargs):
     from llmpick.cli.main import app
 
     return CliRunner().invoke(app, [str(a) for a in args], **kwargs)
+
+
+def refuse_listing(monkeypatch, name: str) -> None:
+    """os.scandir of a directory called `name` fails as an unreadable one would (a test run as root can list
+    any directory, so chmod alone does not do it)."""
+    import os
+
+    real_scandir = os.scandir
+
+    def scandir(path="."):
+        if Path(path).name == name:
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)

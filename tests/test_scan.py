@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from llmpick.audit.scan import Reference, scan, scan_hf_cache
 from llmpick.audit.scan import base as scan_module
 from llmpick.core.errors import UsageError
+from tests.conftest import refuse_listing
 
 PROJECT = Path(__file__).parent / "fixtures" / "project"
 
@@ -219,14 +220,14 @@ def test_unreadable_entries_are_skipped_and_counted(tmp_path, monkeypatch):
     (tmp_path / "dangling.py").symlink_to(tmp_path / "gone.py")
     os.mkfifo(tmp_path / "pipe.sh")  # opening it would block: it must not be read
     (tmp_path / "locked.py").write_text('AutoModel.from_pretrained("org/locked")\n')
-    real_read = Path.read_bytes
+    real_open = os.open
 
-    def read_bytes(self):
-        if self.name == "locked.py":
+    def open_(path, flags, *args, **kwargs):
+        if os.path.basename(path) == "locked.py":
             raise PermissionError(13, "Permission denied")
-        return real_read(self)
+        return real_open(path, flags, *args, **kwargs)
 
-    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    monkeypatch.setattr(os, "open", open_)
     result = scan([tmp_path], root=tmp_path)
     assert found(result) == [("ok.py:1", "org/ok", "hf")]
     assert result.skipped == [
@@ -239,14 +240,7 @@ def test_unreadable_entries_are_skipped_and_counted(tmp_path, monkeypatch):
 
 def test_unreadable_directory_is_skipped(tmp_path, monkeypatch):
     (tmp_path / "sub").mkdir()
-    real_scandir = os.scandir
-
-    def scandir(path="."):
-        if Path(path).name == "sub":
-            raise PermissionError(13, "Permission denied", str(path))
-        return real_scandir(path)
-
-    monkeypatch.setattr(os, "scandir", scandir)
+    refuse_listing(monkeypatch, "sub")
     assert scan([tmp_path], root=tmp_path).skipped == [("sub", "unreadable: Permission denied")]
 
 

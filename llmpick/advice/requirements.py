@@ -9,6 +9,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 
 from ..core import vocab
 from ..core.errors import UsageError, shown, unknown_choice
+
+from ..core.parse import no_bool_for_number
 from .hardware import check_flags
 from .memory import PRECISION_ORDER, QUANTS, kv_type
 from .weights import DEFAULT_WEIGHTS, PREFER, Component
@@ -64,6 +66,8 @@ class Requirements(BaseModel):
     prefer: list[Literal["quality", "speed", "context", "license"]] = []
     weights: dict[Component, Annotated[float, Field(ge=0, le=1000, allow_inf_nan=False)]] = {}
     top: Annotated[int, Field(ge=1)] = 10
+
+    _no_bool_for_number = field_validator("*", mode="before")(no_bool_for_number)
 
     @field_validator("weights")
     @classmethod

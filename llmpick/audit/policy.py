@@ -111,10 +111,12 @@ def find_manifest(directory: Path) -> Path | None:
             return directory / name
     pyproject = directory / PYPROJECT
     if pyproject.is_file():
+        from ..core.files import Refused, read_regular
+
         try:
-            if re.search(r"^\s*\[\[?\s*tool\.llmpick\b", pyproject.read_text(encoding="utf-8"), re.MULTILINE):
+            if re.search(r"^\s*\[\[?\s*tool\.llmpick\b", read_regular(pyproject).decode("utf-8"), re.MULTILINE):
                 return pyproject
-        except (OSError, UnicodeDecodeError):
+        except (OSError, Refused, UnicodeDecodeError):
             return None
     return None
 

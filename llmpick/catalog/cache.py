@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from .. import __version__
+from ..core.files import Refused, read_regular
 
 ENV_CACHE_DIR = "LLMPICK_CACHE_DIR"
 ENV_NO_CACHE = "LLMPICK_NO_CACHE"
@@ -126,8 +127,10 @@ def _digest(files: list[str]) -> str:
     """Every file's path and content: an edit is seen even when it keeps the size and the modification time."""
     digest = hashlib.blake2b(digest_size=32)
     for path in files:
-        with open(path, "rb") as handle:
-            data = handle.read()
+        try:
+            data = read_regular(path)
+        except Refused as exc:  # a FIFO or device swapped in since the listing, or a huge file: the build says so
+            data = f"refused: {exc}".encode()
         digest.update(b"%d:%s\0%d:" % (len(path), path.encode("utf-8", "surrogateescape"), len(data)))
         digest.update(data)
     return digest.hexdigest()

@@ -10,7 +10,7 @@ from pydantic import (AfterValidator, BaseModel, ConfigDict, Discriminator, Fiel
                       field_validator, model_validator)
 
 from ..core import vocab
-from ..core.parse import visible, visible_lines
+from ..core.parse import no_bool_for_number, visible, visible_lines
 
 PARAMS_TOLERANCE = 0.10
 
@@ -57,6 +57,8 @@ Language = Annotated[str, AfterValidator(_language)]
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
+
+    _no_bool_for_number = field_validator("*", mode="before")(no_bool_for_number)
 
 
 class Architecture(Strict):

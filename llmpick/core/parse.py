@@ -1,8 +1,11 @@
-"""Parsing of user-typed values shared by flags and profile files."""
+"""Parsing of user-typed values shared by flags and profile files, and the rule that true/false is not a number."""
 
 from __future__ import annotations
 
 import re
+import types
+import typing
+from typing import Any
 
 from .errors import UsageError, shown
 
@@ -134,3 +137,40 @@ def visible_lines(text: str) -> str:
     if problem:
         raise ValueError(problem)
     return text
+
+
+def no_bool_for_number(cls: Any, value: Any, info: Any) -> Any:
+    """A pydantic before-validator for every field of a model: true or false where the field wants a number (or a
+    list or mapping of numbers) is an error, where pydantic alone would read it as 1 or 0."""
+    if info.field_name is None or not isinstance(value, (bool, list, dict)):
+        return value
+    number, inside = _numeric(cls, info.field_name)
+    values = [value] if number else value.values() if inside and isinstance(value, dict) else value if inside else ()
+    if any(isinstance(item, bool) for item in values):
+        raise ValueError("expected a number, not true or false")
+    return value
+
+
+_NUMERIC: dict[tuple[type, str], tuple[bool, bool]] = {}
+
+
+def _numeric(cls: Any, name: str) -> tuple[bool, bool]:
+    """Whether field `name` of model `cls` holds a number, and whether it holds a list or mapping of numbers."""
+    key = (cls, name)
+    if key not in _NUMERIC:
+        annotation = cls.model_fields[name].annotation
+        origin = typing.get_origin(annotation)
+        args = typing.get_args(annotation)
+        inside = origin in (list, tuple, set, frozenset, dict) and bool(args) and _number(args[-1])
+        _NUMERIC[key] = (_number(annotation), inside)
+    return _NUMERIC[key]
+
+
+def _number(annotation: Any) -> bool:
+    """int or float, possibly Annotated or optional; not bool, and not a union with anything else."""
+    while typing.get_origin(annotation) is typing.Annotated:
+        annotation = typing.get_args(annotation)[0]
+    members = [a for a in typing.get_args(annotation) if a is not type(None)] \
+        if typing.get_origin(annotation) in (typing.Union, types.UnionType) else [annotation]
+    return bool(members) and all(_number(m) if typing.get_origin(m) is typing.Annotated else m in (int, float)
+                                 for m in members)

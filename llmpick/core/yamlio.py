@@ -1,4 +1,11 @@
-"""Safe, bounded YAML reading with file:line locations for errors."""
+"""Safe, bounded YAML reading with file:line locations for errors.
+
+Every YAML file llmpick reads (cards, registries, gpus.yaml, manifests, policies, profiles, --set values) goes
+through `parse`, whose loader differs from PyYAML's safe loader in three ways: a key given twice in one mapping
+is an error at its line (a later value would silently replace the earlier one); plain scalars resolve as in
+YAML 1.2's core schema, so only true/false are booleans (`no`, `yes`, `on`, `off` stay words: `no` is
+Norwegian), integers are decimal, 0o octal or 0x hex (no sexagesimal `1:30` = 90, no octal `010` = 8) and floats
+have no sexagesimal form; and a date that does not exist is reported at its line."""
 
 from __future__ import annotations
 
@@ -8,26 +15,76 @@ from typing import Any
 import yaml
 
 from .errors import Problem
+from .files import MAX_FILE_BYTES, NotRegular, TooLarge, read_regular
 
 try:  # libyaml's C parser is several times faster; the pure-Python one is the fallback
     from yaml import CSafeLoader as SafeLoader
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader  # type: ignore[assignment]
 
+class _Located(yaml.MarkedYAMLError):
+    """A problem the loader found at a node: reported in llmpick's words at the node's line."""
+
+    def __init__(self, problem: str, mark: yaml.Mark, key: str | None = None) -> None:
+        super().__init__(problem=problem, problem_mark=mark)
+        self.key = key
+
+
 class _Loader(SafeLoader):  # type: ignore[misc,valid-type]
-    """The safe loader, with dates that do not exist (2025-02-30) reported at their line instead of raised."""
+    """The safe loader, with duplicate keys refused, YAML 1.2 core-schema scalars and dates that do not exist
+    (2025-02-30) reported at their line instead of raised."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
+        first: dict[Any, yaml.Node] = {}
+        for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                continue  # `<<: *base` then a key of its own overrides the merged one, as intended
+            key = self.construct_object(key_node, deep=True)
+            try:
+                earlier = first.setdefault(key, key_node)
+            except TypeError:  # an unhashable key: the safe loader says so in its own words below
+                continue
+            if earlier is not key_node:
+                raise _Located(f"duplicate key (first on line {earlier.start_mark.line + 1}): the later value "
+                               "would silently replace the earlier one; keep one", key_node.start_mark,
+                               _shorten(str(key), quote=False))
+        return super().construct_mapping(node, deep)
 
 
-class _BadDate(yaml.MarkedYAMLError):
-    pass
+def _core_schema() -> None:
+    """Resolve plain booleans, integers and floats as YAML 1.2's core schema does, not as YAML 1.1 does."""
+    replaced = {"tag:yaml.org,2002:bool", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float",
+                "tag:yaml.org,2002:value"}
+    _Loader.yaml_implicit_resolvers = {
+        first: [(tag, regexp) for tag, regexp in resolvers if tag not in replaced]
+        for first, resolvers in SafeLoader.yaml_implicit_resolvers.items()}
+    import re
+
+    for tag, pattern, firsts in (
+            ("bool", r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
+            ("int", r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$", "-+0123456789"),
+            ("float", r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+                      r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$", "-+.0123456789")):
+        _Loader.add_implicit_resolver(f"tag:yaml.org,2002:{tag}", re.compile(pattern), list(firsts))
+
+
+def _int(loader: SafeLoader, node: yaml.ScalarNode) -> int:
+    value = node.value
+    if value.startswith(("0o", "0x")):
+        return int(value[2:], 8 if value[1] == "o" else 16)
+    return int(value, 10)  # 010 is ten, as a reader expects, not YAML 1.1's octal eight
+
+
+_core_schema()
+_Loader.add_constructor("tag:yaml.org,2002:int", _int)
 
 
 def _timestamp(loader: SafeLoader, node: yaml.ScalarNode) -> object:
     try:
         return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
     except ValueError:
-        raise _BadDate(problem=f"{_shorten(node.value)} is not a date that exists{_why_not_a_date(node.value)}",
-                       problem_mark=node.start_mark) from None
+        raise _Located(f"{_shorten(node.value)} is not a date that exists{_why_not_a_date(node.value)}",
+                       node.start_mark) from None
 
 
 def _why_not_a_date(value: str) -> str:
@@ -44,13 +101,13 @@ def _why_not_a_date(value: str) -> str:
     return f" ({calendar.month_name[month]} {year} has {days} days)" if day > days or day < 1 else ""
 
 
-def _shorten(value: str, limit: int = 40) -> str:
-    return repr(value if len(value) <= limit else value[:limit] + "...")
+def _shorten(value: str, limit: int = 40, quote: bool = True) -> str:
+    value = value if len(value) <= limit else value[:limit] + "..."
+    return repr(value) if quote else value
 
 
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
 
-MAX_FILE_BYTES = 2 * 1024 * 1024  # a card is a few KB; anything this big is a mistake or an attack
 MAX_DEPTH = 32
 
 
@@ -61,13 +118,14 @@ class YamlProblem(Exception):
 
 
 def read_text(path: Path) -> str:
-    """The file's text, or YamlProblem for a file too large, unreadable or not UTF-8."""
+    """The file's text, or YamlProblem for a file too large, unreadable, not a regular file or not UTF-8."""
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise YamlProblem(Problem(path, None, None,
-                f"file is {size / 1048576:.1f} MB; the limit is {MAX_FILE_BYTES // 1048576} MB"))
-        data = path.read_bytes()
+        data = read_regular(path, MAX_FILE_BYTES)
+    except TooLarge as exc:
+        raise YamlProblem(Problem(path, None, None,
+            f"file is {exc.size / 1048576:.1f} MB; the limit is {MAX_FILE_BYTES // 1048576} MB")) from None
+    except NotRegular as exc:
+        raise YamlProblem(Problem(path, None, None, f"cannot read: {exc}")) from None
     except OSError as exc:
         raise YamlProblem(Problem(path, None, None, f"cannot read: {exc.strerror or exc}")) from None
     try:
@@ -82,8 +140,9 @@ def parse(text: str, path: Path | str) -> Any:
     """Parse one YAML document safely; never constructs arbitrary Python objects."""
     try:
         data = yaml.load(text, Loader=_Loader)
-    except _BadDate as exc:
-        raise YamlProblem(Problem(path, exc.problem_mark.line + 1, None, str(exc.problem))) from None
+    except _Located as exc:
+        key = exc.key and _dotted(text, exc.problem_mark.index, exc.key)
+        raise YamlProblem(Problem(path, exc.problem_mark.line + 1, key, str(exc.problem))) from None
     except (yaml.YAMLError, RecursionError) as exc:
         raise YamlProblem(_problem_of(exc, text, path)) from None
     too_deep = _too_deep_at(data)
@@ -125,6 +184,30 @@ def _line_nested_too_deep(text: str) -> int | None:
     except yaml.YAMLError:
         pass
     return None
+
+
+def _dotted(text: str, index: int, key: str) -> str:
+    """The dotted location (architecture.layers, policy.exceptions.0.model) of the key that starts at `index`."""
+    try:
+        stack = [(yaml.compose(text, Loader=SafeLoader), ())]
+    except (yaml.YAMLError, RecursionError):
+        return key
+    seen: set[int] = set()
+    while stack:
+        node, loc = stack.pop()
+        if node is None or id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            for key_node, value in node.value:
+                here = (*loc, str(key_node.value) if isinstance(key_node, yaml.ScalarNode) else "?")
+                if key_node.start_mark.index == index:
+                    return ".".join(here)
+                stack.append((value, here))
+        elif isinstance(node, yaml.SequenceNode):
+            # entries of a top-level list (a registry) are named by their line alone, as validation names them
+            stack.extend((item, (*loc, str(number)) if loc else ()) for number, item in enumerate(node.value))
+    return key
 
 
 def load_file(path: Path) -> tuple[Any, str]:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import os
-import stat
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-MAX_FILE_BYTES = 2 * 1024 * 1024  # generated or vendored files this big are not where models are chosen
+from ...core.files import MAX_FILE_BYTES, NotRegular, TooLarge, read_regular
+
 SKIP_DIRS = frozenset({
     ".git", ".hg", ".svn", ".venv", "venv", "node_modules", "__pycache__", ".tox", ".nox", ".mypy_cache",
     ".pytest_cache", ".ruff_cache", ".ipynb_checkpoints", "site-packages", ".eggs",
@@ -82,14 +82,13 @@ def relative(path: Path, root: Path | None = None) -> str:
 
 def read(path: Path, rel: str, result: ScanResult) -> str | None:
     try:
-        info = path.stat()
-        if not stat.S_ISREG(info.st_mode):
-            result.skipped.append((rel, "not a regular file"))
-            return None
-        if info.st_size > MAX_FILE_BYTES:
-            result.skipped.append((rel, f"too large ({info.st_size} bytes; the limit is {MAX_FILE_BYTES})"))
-            return None
-        data = path.read_bytes()
+        data = read_regular(path, MAX_FILE_BYTES)
+    except NotRegular:
+        result.skipped.append((rel, "not a regular file"))
+        return None
+    except TooLarge as exc:
+        result.skipped.append((rel, f"too large ({exc.size} bytes; the limit is {exc.limit})"))
+        return None
     except OSError as exc:
         result.skipped.append((rel, f"unreadable: {exc.strerror or exc}"))
         return None
