@@ -9,7 +9,6 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 
 from ..core import vocab
 from ..core.errors import UsageError, shown, unknown_choice
-
 from ..core.parse import no_bool_for_number
 from .hardware import check_flags
 from .memory import PRECISION_ORDER, QUANTS, kv_type
