@@ -78,7 +78,8 @@ class HubClient:
         """
         from urllib.parse import quote
 
-        info_url = f"{self.endpoint}/api/models/{repo_id}" + (f"/revision/{quote(revision, safe='')}" if revision else "")
+        at = f"/revision/{quote(revision, safe='')}" if revision else ""
+        info_url = f"{self.endpoint}/api/models/{repo_id}{at}"
         info = self._call(repo_id, revision, info_url, lambda: self._api().model_info(
             repo_id, revision=revision, timeout=self.timeout))
         config, problem = None, None
@@ -146,9 +147,10 @@ class HubClient:
             raise ConfigMissing() from None
         try:
             config = json.loads(response.text)
-        except json.JSONDecodeError:
-            raise
-        except ValueError:  # valid JSON, but a number with more digits than Python converts (4,300)
+        except ValueError as exc:
+            if isinstance(exc, json.JSONDecodeError):
+                raise
+            # valid JSON, but an integer with more digits than Python converts (4,300)
             raise ServiceError(f"malformed response from {url} (a number with thousands of digits)",
                                "run again; if it persists, check that HF_ENDPOINT points at a Hub") from None
         if not isinstance(config, dict):
