@@ -213,3 +213,16 @@ def test_a_number_too_long_to_read_is_a_malformed_answer(hub, tmp_path):
     assert "/config.json (a number with thousands of digits)" in result.stderr
     assert "4300" not in result.stderr  # Python's own words stay out
     assert nothing_written(tmp_path)
+
+
+def test_a_read_timeout_and_the_deadline_say_the_same():
+    import httpx2
+
+    from llmpick.hub.client import Context
+    from llmpick.hub.deadline import DeadlineExceeded
+
+    url = f"http://hub.test/api/models/{REPO}"
+    context = Context(REPO, None, "http://hub.test", 0.2, 1, ())
+    read = explain(httpx2.ReadTimeout("timed out", request=httpx2.Request("GET", url)), context)
+    whole = explain(DeadlineExceeded(url, 0.2), context)
+    assert read.message == whole.message == f"no complete answer from {url} within 0.2 s"

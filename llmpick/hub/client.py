@@ -210,6 +210,13 @@ def _retry_after(exc: BaseException) -> float:
     return float(value) if value.strip().isdigit() else 0.0
 
 
+def _url_of(exc: Any, ctx: Context) -> str:
+    try:
+        return str(exc.request.url)
+    except (AttributeError, RuntimeError):  # httpx raises RuntimeError for an exception without its request
+        return ctx.endpoint
+
+
 def _offline() -> LlmpickError:
     # checked per call as well: huggingface_hub reads HF_HUB_OFFLINE only once, when it is imported
     return ServiceError("no network: HF_HUB_OFFLINE=1 is set",
@@ -267,8 +274,9 @@ def _table() -> list[tuple[tuple[type[BaseException], ...], Callable[[Any, Conte
         ((httpx2.TooManyRedirects,), lambda e, c: ServiceError(
             f"too many redirects reading {c.repo_id} from {c.endpoint} (a redirect loop)",
             "run again later; if it persists, check that HF_ENDPOINT points at a Hub")),
-        ((httpx2.TimeoutException,), lambda e, c: ServiceError(
-            f"no answer from {c.endpoint} within {c.timeout:g} s", "run again, or allow more time with --timeout")),
+        ((httpx2.TimeoutException,), lambda e, c: ServiceError(  # one read took --timeout: the same words
+            f"no complete answer from {_url_of(e, c)} within {c.timeout:g} s",
+            "run again, or allow more time with --timeout")),
         ((httpx2.TransportError,), lambda e, c: ServiceError(
             f"no network: cannot reach {c.endpoint}", "run again when online, or set HF_ENDPOINT")),
         ((json.JSONDecodeError, UnicodeDecodeError), lambda e, c: ServiceError(
