@@ -121,7 +121,7 @@ class HubClient:
                                 trending=m.trending_score or 0, created_at=m.created_at, pipeline_tag=m.pipeline_tag)
                     for m in listed]
 
-        return self._call("the model list", None, request)
+        return self._call("the model list", None, f"{self.endpoint}/api/models", request)
 
     def _api(self):
         from huggingface_hub import HfApi
