@@ -32,6 +32,9 @@ class Fault:
     delay: float = 0.0
     truncate: bool = False
     headers: dict[str, str] = field(default_factory=dict)
+    body: bytes | None = None  # sent as is instead of the normal answer (JSON that json.dumps cannot write)
+    drip: float = 0.0  # seconds between single bytes of the body: a server that never quite stops
+    redirect: str | None = None  # answer 302 with this Location (a path on the same server) instead
 
 
 @dataclass
@@ -122,13 +125,18 @@ def _handler(hub: FakeHub) -> type[BaseHTTPRequestHandler]:
                 self._send(*normal)
                 return
             time.sleep(fault.delay)
-            if fault.status:
+            if fault.redirect:
+                queue.insert(0, fault)  # a loop: every request to this kind is redirected again
+                self._send(302, {}, {"Location": fault.redirect})
+            elif fault.status:
                 self._send(fault.status, {"error": f"injected {fault.status}"}, fault.headers)
             else:
-                self._send(normal[0], normal[1], normal[2], truncate=fault.truncate)
+                self._send(normal[0], normal[1], normal[2], truncate=fault.truncate, raw=fault.body,
+                           drip=fault.drip)
 
-        def _send(self, status: int, body: Any, headers: dict[str, str] | None = None, truncate: bool = False) -> None:
-            data = json.dumps(body).encode()
+        def _send(self, status: int, body: Any, headers: dict[str, str] | None = None, truncate: bool = False,
+                  raw: bytes | None = None, drip: float = 0.0) -> None:
+            data = json.dumps(body).encode() if raw is None else raw
             if truncate:
                 data = data[: len(data) // 2]
             try:
@@ -138,7 +146,12 @@ def _handler(hub: FakeHub) -> type[BaseHTTPRequestHandler]:
                 for key, value in (headers or {}).items():
                     self.send_header(key, value)
                 self.end_headers()
-                self.wfile.write(data)
+                if not drip:
+                    self.wfile.write(data)
+                for index in range(len(data) if drip else 0):
+                    self.wfile.write(data[index:index + 1])
+                    self.wfile.flush()
+                    time.sleep(drip)
             except (BrokenPipeError, ConnectionResetError):  # the client gave up (timeout tests)
                 pass
 

@@ -24,3 +24,11 @@ def test_benchmark_script_measures_every_command_on_builtin_and_synthetic_catalo
     assert len(builtin) == 11 and len(synthetic) == 4
     assert all(row.split()[0] == synthetic[0].split()[0] for row in synthetic)  # 40 + the built-in cards
     assert re.search(r"1\.0x", builtin[0])  # the interpreter is the unit
+
+
+def test_hostile_input_benchmark_runs_every_input_within_budget_at_a_small_scale():
+    result = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "hostile.py"), "--scale", "0.01"],
+                            capture_output=True, text=True, check=False, timeout=300)
+    rows = [line for line in result.stdout.splitlines() if re.search(r" +[\d.]+ +\d +[\d.]+ +[\d.]+  ok$", line)]
+    assert len(rows) == 9, result.stdout + result.stderr
+    assert result.returncode == 0

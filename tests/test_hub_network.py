@@ -66,7 +66,9 @@ def test_timeout(hub, tmp_path, kind):
     hub.fail(kind, Fault(delay=1.0))
     result = import_into(tmp_path, "--timeout", "0.2")
     assert result.exit_code == 3, result.output
-    assert f"no answer from {hub.url} within 0.2 s" in result.stderr and "--timeout" in result.stderr
+    url = f"{hub.url}/api/models/{REPO}" if kind == "info" else f"{hub.url}/{REPO}/resolve/"
+    assert f"no complete answer from {url}" in result.stderr and "within 0.2 s" in result.stderr
+    assert "--timeout" in result.stderr
     assert nothing_written(tmp_path)
 
 
@@ -164,3 +166,63 @@ def test_gated_config_can_be_skipped_for_sync(hub):
     assert model.gated and model.config is None and "gated" in model.config_problem
     with pytest.raises(ServiceError, match="is gated"):
         HubClient().model("meta-llama/Llama-2-7b-hf")
+
+
+def test_a_server_that_drips_bytes_meets_the_deadline(hub, tmp_path):
+    import time
+
+    hub.fail("info", Fault(drip=0.05))  # every read is within --timeout, the whole answer would take ~90 s
+    start = time.monotonic()
+    result = import_into(tmp_path, "--timeout", "0.5")
+    assert time.monotonic() - start < 5
+    assert result.exit_code == 3, result.output
+    assert f"no complete answer from {hub.url}/api/models/{REPO} within 0.5 s" in result.stderr
+    assert nothing_written(tmp_path)
+
+
+def test_a_redirect_loop_is_a_hub_failure(hub, tmp_path):
+    hub.fail("info", Fault(redirect=f"/api/models/{REPO}"))
+    result = import_into(tmp_path)
+    assert result.exit_code == 3, result.output
+    assert f"too many redirects reading {REPO} from {hub.url} (a redirect loop)" in result.stderr
+    assert nothing_written(tmp_path)
+
+
+CONFIG = (hubserver.FIXTURES / "mistralai__Mistral-7B-v0.1" / "config.json").read_text()
+
+
+@pytest.mark.parametrize("value, message", [
+    ("1" + "0" * 400, "architecture.layers: must be at most 2147483647"),
+    ("1e400", "architecture.layers: expected a finite number"),
+    ("NaN", "architecture.layers: expected a finite number"),
+    ("-5", "architecture.layers: must be greater than 0"),
+])
+def test_absurd_numbers_in_config_json_are_named_and_nothing_is_written(hub, tmp_path, value, message):
+    hub.fail("config", Fault(body=CONFIG.replace('"num_hidden_layers": 32', f'"num_hidden_layers": {value}').encode()))
+    result = import_into(tmp_path)
+    assert result.exit_code == 1, result.output  # an invalid draft, as README's exit codes say
+    assert message in result.stderr and "nothing was written" in result.stderr
+    assert nothing_written(tmp_path)
+
+
+def test_a_number_too_long_to_read_is_a_malformed_answer(hub, tmp_path):
+    hub.fail("config", Fault(body=CONFIG.replace('"num_hidden_layers": 32',
+                                                 f'"num_hidden_layers": 1{"0" * 5000}').encode()))
+    result = import_into(tmp_path)
+    assert result.exit_code == 3, result.output
+    assert "/config.json (a number with thousands of digits)" in result.stderr
+    assert "4300" not in result.stderr  # Python's own words stay out
+    assert nothing_written(tmp_path)
+
+
+def test_a_read_timeout_and_the_deadline_say_the_same():
+    import httpx2
+
+    from llmpick.hub.client import Context
+    from llmpick.hub.deadline import DeadlineExceeded
+
+    url = f"http://hub.test/api/models/{REPO}"
+    context = Context(REPO, None, "http://hub.test", 0.2, 1, ())
+    read = explain(httpx2.ReadTimeout("timed out", request=httpx2.Request("GET", url)), context)
+    whole = explain(DeadlineExceeded(url, 0.2), context)
+    assert read.message == whole.message == f"no complete answer from {url} within 0.2 s"

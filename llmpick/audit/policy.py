@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
@@ -219,21 +220,20 @@ _KEY = re.compile(r"^\s*([A-Za-z0-9_.\-\"' ]+?)\s*=")
 
 def toml_line(text: str, loc: tuple[str | int, ...]) -> int | None:
     """The line of the deepest key of `loc` found in TOML text (tables, [[arrays]], dotted keys)."""
-    wanted = [str(part) for part in loc]
-    best: tuple[int, int] | None = None  # (depth matched, line)
+    lines = _toml_lines(text)
+    wanted = tuple(str(part) for part in loc)
+    for depth in range(len(wanted), 0, -1):
+        if wanted[:depth] in lines:
+            return lines[wanted[:depth]]
+    return None
+
+
+@lru_cache(maxsize=2)  # one pass over the file for all of its lines (a search per entry was quadratic)
+def _toml_lines(text: str) -> dict[tuple[str, ...], int]:
+    """The first line of every table, array entry and key of TOML text, by its full path."""
+    lines: dict[tuple[str, ...], int] = {}
     table: list[str] = []
     seen_arrays: dict[str, int] = {}
-
-    def consider(path: list[str], line: int) -> None:
-        nonlocal best
-        depth = 0
-        for have, want in zip(path, wanted, strict=False):
-            if have != want:
-                break
-            depth += 1
-        if depth == len(path) and (best is None or depth > best[0]):
-            best = (depth, line)
-
     for number, raw in enumerate(text.splitlines(), start=1):
         if match := _TABLE.match(raw):
             table = _split(match.group(2))
@@ -241,10 +241,10 @@ def toml_line(text: str, loc: tuple[str | int, ...]) -> int | None:
                 index = seen_arrays.get(".".join(table), -1) + 1
                 seen_arrays[".".join(table)] = index
                 table = [*table, str(index)]
-            consider(table, number)
+            lines.setdefault(tuple(table), number)
         elif match := _KEY.match(raw):
-            consider([*table, *_split(match.group(1))], number)
-    return best[1] if best else None
+            lines.setdefault((*table, *_split(match.group(1))), number)
+    return lines
 
 
 def _split(dotted: str) -> list[str]:

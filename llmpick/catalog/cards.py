@@ -46,7 +46,8 @@ def _language(code: str) -> str:
 
 
 def _unique(items: list) -> list:
-    duplicates = sorted({str(x) for x in items if items.count(x) > 1})
+    seen: set = set()
+    duplicates = sorted({str(x) for x in items if x in seen or seen.add(x)})  # one pass: count() was quadratic
     if duplicates:
         raise ValueError(f"listed more than once: {', '.join(duplicates)}")
     return items

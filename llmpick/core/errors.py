@@ -84,8 +84,21 @@ class ConfigError(CatalogError):
 
 def shown(value: object, limit: int = 60) -> str:
     """`value` quoted for a message, cut to `limit` characters: a message never echoes a huge argument in full."""
+    if not isinstance(value, str) and isinstance(value, (list, dict, tuple, set)):
+        return brief(value, limit)  # str() of an aliased YAML list can be exponentially long
     text = str(value)
     return repr(text) if len(text) <= limit else repr(text[:limit]) + f"... ({len(text):,} characters)"
+
+
+def brief(value: object, limit: int = 60) -> str:
+    """repr(value) cut to about `limit` characters, in time bounded by `limit` whatever the value's size."""
+    import reprlib
+
+    short = reprlib.Repr()
+    short.maxlevel, short.maxlist, short.maxtuple, short.maxdict, short.maxset = 2, 4, 4, 4, 4
+    short.maxstring = short.maxother = short.maxlong = limit
+    text = short.repr(value)
+    return text if len(text) <= limit + 10 else text[:limit] + "..."
 
 
 def suggest(name: str, choices: list[str] | tuple[str, ...], n: int = 3) -> list[str]:
@@ -151,7 +164,7 @@ def validation_message(error: Mapping[str, Any], known_fields: Sequence[str] = (
     if kind in ("literal_error", "enum"):
         given = error["input"]
         expected = error.get("ctx", {}).get("expected", "another value")
-        return f"{shown(given) if isinstance(given, str) else repr(given)} is not allowed; expected {expected}"
+        return f"{shown(given) if isinstance(given, str) else brief(given)} is not allowed; expected {expected}"
     if kind in _TYPE_WORDS:
         return _TYPE_WORDS[kind]
     if kind in _BOUND_WORDS:

@@ -9,6 +9,7 @@ have no sexagesimal form; and a date that does not exist is reported at its line
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -241,14 +242,14 @@ def _too_deep_at(node: Any) -> tuple[str | int, ...] | None:
 
 def line_of(text: str, loc: tuple[str | int, ...]) -> int | None:
     """The 1-based line of the node at `loc` (keys and list indices), or of its nearest parent."""
-    try:
-        node = yaml.compose(text, Loader=SafeLoader)
-    except yaml.YAMLError:
+    tree = _tree(text)
+    if tree is None:
         return None
+    node = tree.root
     line = node.start_mark.line + 1 if node is not None else None
     for key in loc:
         if isinstance(node, yaml.MappingNode):
-            match = next((pair for pair in node.value if pair[0].value == key), None)
+            match = tree.pairs(node).get(key)
             if match is None:
                 break
             line = match[0].start_mark.line + 1
@@ -259,3 +260,29 @@ def line_of(text: str, loc: tuple[str | int, ...]) -> int | None:
         else:
             break
     return line
+
+
+class _Tree:
+    """A composed document with each mapping's keys indexed on first use: a line per field of a file with
+    thousands of problems (or manifest entries) costs one parse, not one each."""
+
+    def __init__(self, root: yaml.Node | None) -> None:
+        self.root = root
+        self._pairs: dict[int, dict[Any, tuple[yaml.Node, yaml.Node]]] = {}
+
+    def pairs(self, node: yaml.MappingNode) -> dict[Any, tuple[yaml.Node, yaml.Node]]:
+        if id(node) not in self._pairs:
+            index: dict[Any, tuple[yaml.Node, yaml.Node]] = {}
+            for pair in node.value:
+                if isinstance(pair[0], yaml.ScalarNode):
+                    index.setdefault(pair[0].value, pair)  # the first wins, as a search from the top would find
+            self._pairs[id(node)] = index
+        return self._pairs[id(node)]
+
+
+@lru_cache(maxsize=2)  # the text of the file being reported on; a str's hash is computed once and kept
+def _tree(text: str) -> _Tree | None:
+    try:
+        return _Tree(yaml.compose(text, Loader=SafeLoader))
+    except yaml.YAMLError:
+        return None

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..core.errors import LlmpickError, ServiceError, UsageError, suggest
+from .deadline import DeadlineExceeded, within
 
 DEFAULT_ENDPOINT = "https://huggingface.co"
 TIMEOUT_SECONDS = 10.0
@@ -75,11 +76,16 @@ class HubClient:
 
         A gated config.json is an error unless `gated_config_ok`, in which case it is left out and said why.
         """
-        info = self._call(repo_id, revision, lambda: self._api().model_info(
+        from urllib.parse import quote
+
+        at = f"/revision/{quote(revision, safe='')}" if revision else ""
+        info_url = f"{self.endpoint}/api/models/{repo_id}{at}"
+        info = self._call(repo_id, revision, info_url, lambda: self._api().model_info(
             repo_id, revision=revision, timeout=self.timeout))
         config, problem = None, None
+        config_url = self._config_url(repo_id, info.sha or revision)
         try:
-            config = self._call(repo_id, revision, lambda: self._config(repo_id, info.sha or revision))
+            config = self._call(repo_id, revision, config_url, lambda: self._config(config_url))
         except ConfigMissing:
             problem = "the repository has no config.json"
         except HubAccessError:
@@ -115,39 +121,48 @@ class HubClient:
                                 trending=m.trending_score or 0, created_at=m.created_at, pipeline_tag=m.pipeline_tag)
                     for m in listed]
 
-        return self._call("the model list", None, request)
+        return self._call("the model list", None, f"{self.endpoint}/api/models", request)
 
     def _api(self):
         from huggingface_hub import HfApi
 
         return HfApi(endpoint=self.endpoint, token=self.token)
 
-    def _config(self, repo_id: str, revision: str | None) -> dict[str, Any]:
+    def _config_url(self, repo_id: str, revision: str | None) -> str:
         from urllib.parse import quote
 
+        # built here because hf_hub_url starts from the endpoint huggingface_hub saw when it was imported
+        return f"{self.endpoint}/{repo_id}/resolve/{quote(revision or 'main', safe='')}/config.json"
+
+    def _config(self, url: str) -> dict[str, Any]:
         from huggingface_hub.errors import EntryNotFoundError
         from huggingface_hub.utils import build_hf_headers, get_session, hf_raise_for_status
 
         # one GET; hf_hub_download would add a HEAD call, write to the HF cache and hide a timeout or a 5xx
-        # behind LocalEntryNotFoundError. The URL is built here because hf_hub_url starts from the endpoint
-        # huggingface_hub saw when it was imported.
-        url = f"{self.endpoint}/{repo_id}/resolve/{quote(revision or 'main', safe='')}/config.json"
+        # behind LocalEntryNotFoundError
         response = get_session().get(url, headers=build_hf_headers(token=self.token), timeout=self.timeout)
         try:
             hf_raise_for_status(response)
         except EntryNotFoundError:
             raise ConfigMissing() from None
-        config = json.loads(response.text)
+        try:
+            config = json.loads(response.text)
+        except ValueError as exc:
+            if isinstance(exc, json.JSONDecodeError):
+                raise
+            # valid JSON, but an integer with more digits than Python converts (4,300)
+            raise ServiceError(f"malformed response from {url} (a number with thousands of digits)",
+                               "run again; if it persists, check that HF_ENDPOINT points at a Hub") from None
         if not isinstance(config, dict):
             raise json.JSONDecodeError("config.json is not a JSON object", response.text, 0)
         return config
 
-    def _call(self, repo_id: str, revision: str | None, request: Callable[[], Any]) -> Any:
+    def _call(self, repo_id: str, revision: str | None, url: str, request: Callable[[], Any]) -> Any:
         if os.environ.get("HF_HUB_OFFLINE", "").strip().lower() in OFFLINE_VALUES:
             raise _offline()
         for attempt in range(1, self.attempts + 1):
             try:
-                return request()
+                return within(self.timeout, url, request)
             except ConfigMissing:
                 raise
             except Exception as exc:  # noqa: BLE001 - every failure goes through the one table below
@@ -193,6 +208,13 @@ def _status(exc: BaseException) -> int | None:
 def _retry_after(exc: BaseException) -> float:
     value = getattr(getattr(exc, "response", None), "headers", {}).get("Retry-After", "")
     return float(value) if value.strip().isdigit() else 0.0
+
+
+def _url_of(exc: Any, ctx: Context) -> str:
+    try:
+        return str(exc.request.url)
+    except (AttributeError, RuntimeError):  # httpx raises RuntimeError for an exception without its request
+        return ctx.endpoint
 
 
 def _offline() -> LlmpickError:
@@ -246,8 +268,15 @@ def _table() -> list[tuple[tuple[type[BaseException], ...], Callable[[Any, Conte
         ((hf.HFValidationError,), lambda e, c: UsageError(
             f"{c.repo_id!r} is not a Hub repo id", "write it as owner/name, e.g. mistralai/Mistral-7B-v0.1")),
         ((hf.HfHubHTTPError,), _status_error),
-        ((httpx2.TimeoutException,), lambda e, c: ServiceError(
-            f"no answer from {c.endpoint} within {c.timeout:g} s", "run again, or allow more time with --timeout")),
+        ((DeadlineExceeded,), lambda e, c: ServiceError(
+            f"no complete answer from {e.url} within {e.seconds:g} s",
+            "run again, or allow more time with --timeout")),
+        ((httpx2.TooManyRedirects,), lambda e, c: ServiceError(
+            f"too many redirects reading {c.repo_id} from {c.endpoint} (a redirect loop)",
+            "run again later; if it persists, check that HF_ENDPOINT points at a Hub")),
+        ((httpx2.TimeoutException,), lambda e, c: ServiceError(  # one read took --timeout: the same words
+            f"no complete answer from {_url_of(e, c)} within {c.timeout:g} s",
+            "run again, or allow more time with --timeout")),
         ((httpx2.TransportError,), lambda e, c: ServiceError(
             f"no network: cannot reach {c.endpoint}", "run again when online, or set HF_ENDPOINT")),
         ((json.JSONDecodeError, UnicodeDecodeError), lambda e, c: ServiceError(

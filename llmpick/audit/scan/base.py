@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import bisect
 import os
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from ...core.files import MAX_FILE_BYTES, NotRegular, TooLarge, read_regular
@@ -99,4 +102,9 @@ def read(path: Path, rel: str, result: ScanResult) -> str | None:
 
 
 def line_at(text: str, offset: int) -> int:
-    return text.count("\n", 0, offset) + 1
+    return bisect.bisect_right(_newlines(text), offset - 1) + 1
+
+
+@lru_cache(maxsize=2)  # the file being scanned; counting from the start per reference was quadratic
+def _newlines(text: str) -> list[int]:
+    return [match.start() for match in re.finditer("\n", text)]

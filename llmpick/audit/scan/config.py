@@ -26,8 +26,12 @@ def scan_yaml(text: str, rel: str, here: Places) -> Found:
     except (yaml.YAMLError, RecursionError):
         return scan_config_lines(text, rel, here) + commands, "invalid YAML; scanned line by line"
     references = []
+    seen: set[int] = set()  # an alias is the same node again: visiting it once keeps a billion laughs linear
     while stack:
         node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
         if isinstance(node, yaml.MappingNode):
             for key, value in node.value:
                 hit = _config_hit(key.value, value.value, here) if isinstance(value, yaml.ScalarNode) else None
@@ -75,7 +79,14 @@ def _config_pairs(data: object) -> set[tuple[str, str]]:
     return pairs
 
 
-_CONFIG_LINE = re.compile(r"""["']?(?P<key>[A-Za-z_]+)["']?\s*[:=]\s*(?P<q>["']?)(?P<s>[^"'\s,#}\]]+)(?P=q)""")
+# Only the model keys are tried, each where a word starts, and the value is bounded and taken whole or not at all
+# (the lookahead is atomic: no backtracking into it), so each position of a long line costs a bounded amount. As
+# written before (any word as the key, unbounded), a 100,000-character line took minutes. MAX_NAME covers a Hub id
+# with a revision.
+MAX_NAME = 300
+_KEYS = "|".join(re.escape(key) for key in sorted(CONFIG_KEYS, key=len, reverse=True))
+_CONFIG_LINE = re.compile(rf"""["']?(?<![A-Za-z_])(?P<key>(?i:{_KEYS}))(?![A-Za-z_])["']?\s*[:=]\s*"""
+                          rf"""(?P<q>["']?)(?=(?P<s>[^"'\s,#}}\]]{{1,{MAX_NAME}}}))(?P=s)(?![^"'\s,#}}\]])(?P=q)""")
 
 
 def scan_config_lines(text: str, rel: str, here: Places, parsed: set[tuple[str, str]] | None = None) -> list:
