@@ -163,8 +163,12 @@ CLEARLY_BETTER = 10.0  # index points
 
 @SETTINGS
 @example(req={**NO_PREFERENCE, "languages": ["zh"]}, machine=("cpu", 10.0))
+@example(req={**NO_PREFERENCE, "languages": ["zh"]}, machine=("cpu", 19.0))  # qwen3.6-27b would run at ~2 tok/s
 @given(req=requirements, machine=machines)
 def test_c_top_pick_does_not_leave_half_the_memory_to_a_clearly_worse_model(catalog, req, machine):
+    """A clearly better model that fits is a real alternative only when it is as close to fast enough: on a CPU a
+    dense 27B at ~2 tok/s is not what a practitioner would pick over a 2B at ~13 tok/s (the speed target is the
+    issue's "fast enough", default 20 tok/s)."""
     req = Requirements(**req)
     if "speed" in req.prefer:
         return
@@ -180,7 +184,8 @@ def test_c_top_pick_does_not_leave_half_the_memory_to_a_clearly_worse_model(cata
     floor = top.quality.for_focus(focus)[0] + CLEARLY_BETTER
     for pick in result.picks:
         q = catalog.quality.of(pick.model)
-        if q is not None and not q.imputed and q.for_focus(focus)[0] >= floor:
+        if (q is not None and not q.imputed and q.for_focus(focus)[0] >= floor
+                and shortfall(pick, req) <= shortfall(top, req)):
             raise AssertionError(
                 f"{top.model} {top.estimate.quant} uses {top.estimate.total_gb:.1f} of {budget:.1f} GB on "
                 f"{hw.describe()} (index {top.quality.for_focus(focus)[0]:.1f}) while {pick.model} "
