@@ -36,7 +36,9 @@ CLASS_27B_2026 = {"qwen3.6-27b", "qwen3.6-35b-a3b", "qwen3.5-27b", "qwen3.5-35b-
                   "gemma-4-26b-a4b-it"}
 STALE_2025_CODE_SPECIALISTS = {"qwen3-coder-30b-a3b-instruct", "devstral-small-2505", "qwen2.5-coder-32b-instruct",
                                "qwen2.5-coder-7b-instruct", "codestral-22b-v0.1"}
-CHINESE_FIRST_LABS = ("qwen", "deepseek", "yi", "glm", "internlm")  # id prefixes of Chinese-first model families
+# id prefixes of Chinese-first model families: Alibaba, DeepSeek, 01.AI, Zhipu, Shanghai AI Lab, Tencent, Baidu,
+# Moonshot, MiniMax, Xiaomi, ByteDance Seed
+CHINESE_FIRST_LABS = ("qwen", "deepseek", "yi", "glm", "internlm", "hunyuan", "ernie", "kimi", "minimax", "mimo", "seed")
 
 
 @pytest.fixture(scope="module")
