@@ -35,9 +35,11 @@ QUANTS: dict[str, Quant] = {q.id: q for q in (
     Quant("q8_0", 8.5, f"{_GGML}: 32 int8 + one fp16 scale per block = 34 bytes / 32 weights"),
     Quant("q6_k", 6.56, _LLAMA_CPP),
     Quant("q5_k_m", 5.68, _LLAMA_CPP),
-    # llama.cpp's Q4_K_M mix upgrades half the ffn_down tensors to Q6_K by layer index; MoE expert tensors
-    # mostly stay Q4_K: TheBloke/Mixtral-8x7B-v0.1-GGUF Q4_K_M is 26.44 GB for 46.7B params = 4.53 bits
-    Quant("q4_k_m", 4.84, _LLAMA_CPP, moe_bits=4.53),
+    # llama.cpp's Q4_K_M mix upgrades half the ffn_down tensors to Q6_K by layer index; whether MoE expert tensors
+    # get it depends on the llama.cpp version and architecture. Published Q4_K_M files: Mixtral 8x7B 4.53 bits (TheBloke,
+    # Dec 2023) and 4.88 (mozilla-ai llamafile 0.7), Qwen3-30B-A3B 4.90, DeepSeek-V3 4.49 (unsloth): the midpoint
+    # keeps each within 4.5% (tests/data/memory_accuracy.yaml)
+    Quant("q4_k_m", 4.84, _LLAMA_CPP, moe_bits=4.69),
     Quant("q4_0", 4.5, f"{_GGML}: 32 4-bit + one fp16 scale per block = 18 bytes / 32 weights"),
     Quant("q3_k_m", 3.91, _LLAMA_CPP),
     Quant("q2_k", 3.35, _LLAMA_CPP),
@@ -69,6 +71,7 @@ LINEAR_STATE_NOTE = "fixed state per linear layer, constant in context"
 # Named assumptions, shown in every breakdown.
 CUDA_CONTEXT_GB = 0.5  # CUDA context, cuBLAS workspace and allocator slack per GPU (typically 0.3-0.5 GiB)
 COMPUTE_UBATCH = 512  # tokens per compute micro-batch (llama.cpp default -ub 512)
+SWA_PAD = 256  # llama.cpp pads a sliding-window cache to a multiple of 256 cells (src/llama-kv-cache-iswa.cpp)
 RWKV_STATE_VECTORS = 5  # RWKV-4 keeps 5 vectors of hidden_size per layer (ChatRWKV), in fp32
 BANDWIDTH_EFFICIENCY = 0.6  # share of peak memory bandwidth a decoder reaches in practice
 KV_BYTES_PER_TOKEN_PER_B = 2 * 32 * 4096 * 2 / 6.74  # Llama-2-7B's fp16 KV per token per billion params
@@ -218,7 +221,7 @@ def _kv_cache(arch: Architecture, context: int, batch: int, kv_dtype: str) -> tu
                               f"{KV_BYTES_PER_TOKEN_PER_B:,.0f} bytes/token/B x {context} tokens = {size:.2f} GB"), True
     full = arch.full_layers if arch.full_layers is not None else layers
     hybrid = arch.attention == "hybrid"
-    window = arch.sliding_window if not hybrid else None
+    window = swa_cells(arch.sliding_window, context) if not hybrid else None
     windowed = layers - full if window and window < context else 0
     full = layers - windowed if not hybrid else full
     token_slots = full * context + windowed * (window or 0)
@@ -232,7 +235,8 @@ def _kv_cache(arch: Architecture, context: int, batch: int, kv_dtype: str) -> tu
         if arch.type == "encoder-decoder":
             layers_text = f"{arch.decoder_layers or layers} decoder layers x 2 (self + cross attention)"
         elif windowed:
-            layers_text = f"({full} layers x {context} + {windowed} sliding layers x {window}) tokens"
+            layers_text = (f"({full} layers x {context} + {windowed} sliding layers x {window} (window "
+                           f"{arch.sliding_window} + {COMPUTE_UBATCH} micro-batch, padded)) tokens")
         elif hybrid:
             layers_text = f"{full} full-attention layers x {context} tokens"
         else:
@@ -244,6 +248,14 @@ def _kv_cache(arch: Architecture, context: int, batch: int, kv_dtype: str) -> tu
         return (f"2 (K,V) x {layers_text} x {kv_heads} KV heads x {head} head dim x batch {batch} x "
                 f"{nbytes:g} bytes ({kv_dtype}){state_text} = {size:.2f} GB")
     return size, text, False
+
+
+def swa_cells(window: int | None, context: int) -> int | None:
+    """Tokens a sliding-window layer holds: llama.cpp keeps the window plus one micro-batch, padded to 256 cells, never
+    more than the context (src/llama-kv-cache-iswa.cpp: GGML_PAD(min(n_ctx, n_swa + n_ubatch), 256))."""
+    if not window:
+        return None
+    return min(context, -(-(window + COMPUTE_UBATCH) // SWA_PAD) * SWA_PAD)
 
 
 def _mla_cache(arch: Architecture, context: int, batch: int, kv_dtype: str) -> tuple[float, Callable[[], str], bool]:
