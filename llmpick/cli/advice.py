@@ -218,7 +218,7 @@ def fit_command(
     parallel: ParallelOpt = None,
     finetune: Annotated[str | None, typer.Option("--finetune", help="lora, qlora or full.",
                                                     show_default=False)] = None,
-    headroom: Annotated[float, typer.Option("--headroom", help="GB to keep free.")] = 0.0,
+    headroom: Annotated[float, typer.Option("--headroom", help="GiB to keep free.")] = 0.0,
     explain: Annotated[bool, typer.Option("--explain", help="Print each formula with the card's values.")] = False,
     fmt: FormatOpt = OutputFormat.table,
     output: OutputOpt = None,

@@ -62,7 +62,7 @@ MinSpeedOpt = Annotated[float | None, typer.Option("--min-speed", help="Tokens/s
 MemBandwidthOpt = Annotated[float | None, typer.Option("--mem-bandwidth", help="Memory bandwidth in GB/s, for "
                                                        "speed on a CPU (default 51.2, dual-channel DDR4-3200) or an "
                                                        "unnamed GPU.", show_default=False)]
-HeadroomOpt = Annotated[float | None, typer.Option("--headroom", help="GB to keep free.", show_default=False)]
+HeadroomOpt = Annotated[float | None, typer.Option("--headroom", help="GiB to keep free.", show_default=False)]
 ProfileOpt = Annotated[Path | None, typer.Option("--profile", help="YAML file of requirements; flags win.",
                                                  show_default=False)]
 

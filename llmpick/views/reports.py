@@ -157,7 +157,7 @@ def recommendation_report(rec: Any, catalog: Catalog, show_all: bool = False, ex
         est = pick.estimate
         rows.append({
             "rank": rank, "model": pick.model, "quant": est.quant,
-            "memory": f"{gb(est.total_gb)} / {gb(pick.budget_gb)} GB" + (" ≈" if est.approximate else ""),
+            "memory": f"{gb(est.total_gb)} / {gb(pick.budget_gb)} GiB" + (" ≈" if est.approximate else ""),
             "speed": "" if pick.tokens_per_s is None else f"~{pick.tokens_per_s:.0f}",
             "context": context_text(catalog.get(pick.model).context_length),
             "license": verdict_text(pick.license) if pick.license.commercial != "yes" else pick.license.license.id,
@@ -214,7 +214,7 @@ def why_not_report(rec: Any, model: str) -> Report:
                 for k, v in verdict.components.items()]
         data = {"model": model, "accepted": True, **pick_data(rank, verdict)}
         notes = [f"{model} passes every rule: rank {rank} of {len(rec.picks)}, score {verdict.score:.3f}, "
-                 f"at {verdict.estimate.quant} ({verdict.estimate.total_gb:.1f} GB)"]
+                 f"at {verdict.estimate.quant} ({verdict.estimate.total_gb:.1f} GiB)"]
     return Report("why-not", [("rule", "Rule"), ("reason", "Reason")], rows, data, notes=notes)
 
 
@@ -230,8 +230,8 @@ def fit_report(card: Card, rows_data: list[dict[str, Any]], hardware_text: str, 
             "fits": {True: "yes", False: "no", None: "—"}[entry["fits"]],
             "speed": "" if entry["tokens_per_s"] is None else f"~{entry['tokens_per_s']:.0f}",
         })
-    columns = [("setting", "Setting"), ("context", "Context"), ("weights", "Weights GB"), ("kv", "KV cache GB"),
-               ("overhead", "Activ.+overhead GB"), ("total", "Total GB"), ("fits", "Fits"), ("speed", "Tok/s")]
+    columns = [("setting", "Setting"), ("context", "Context"), ("weights", "Weights GiB"), ("kv", "KV cache GiB"),
+               ("overhead", "Activ.+overhead GiB"), ("total", "Total GiB"), ("fits", "Fits"), ("speed", "Tok/s")]
     notes = [f"{card.id}: {params_text(card)}, {card.architecture.type}, max context {card.context_length}",
              f"hardware: {hardware_text}"]
     notes += sorted({note for entry in rows_data for note in entry["notes"]})
