@@ -35,7 +35,8 @@ def estimated(catalog, row: dict) -> float:
 
 
 def render(catalog) -> str:
-    lines = ["| model | kind | measure | setting | published | llmpick | error | source |", "|---|---|---|---|---|---|---|---|"]
+    lines = ["| model | kind | measure | setting | published | llmpick | error | source |",
+             "|---|---|---|---|---|---|---|---|"]
     for row in ROWS:
         ours = estimated(catalog, row)
         error = (ours - row["published"]) / row["published"]
@@ -50,7 +51,8 @@ def render(catalog) -> str:
 def test_estimate_is_within_tolerance_of_the_published_figure(catalog, row):
     ours = estimated(catalog, row)
     assert ours == pytest.approx(row["published"], rel=TOLERANCE[row["measure"]]), \
-        f"{row['model']} {row['measure']}: llmpick {ours:.2f} {row['unit']}, published {row['published']} ({row['source']})"
+        f"{row['model']} {row['measure']}: llmpick {ours:.2f} {row['unit']}, published {row['published']} " \
+        f"({row['source']})"
 
 
 def test_rows_cover_fifteen_models_and_every_kind():
@@ -78,7 +80,7 @@ def test_docs_table_is_rendered_from_the_data(catalog):
 
 def test_sliding_window_layers_hold_the_window_plus_one_micro_batch(catalog):
     """llama.cpp's SWA cache: GGML_PAD(min(n_ctx, n_swa + n_ubatch), 256) cells (src/llama-kv-cache-iswa.cpp).
-    Gemma 3 27B at 4096 tokens: 10 full layers x 4096 + 52 sliding layers x 1536 cells, 8192 bytes per cell = 944 MiB."""
+    Gemma 3 27B at 4096 tokens: 10 full layers x 4096 + 52 sliding layers x 1536 cells, 8192 bytes a cell = 944 MiB."""
     est = llmpick.estimate(catalog.get("gemma-3-27b-it"), "q4_k_m", 4096)
     assert est.kv_cache_gb * GIB / 2**20 == pytest.approx(944.0)
     oss = llmpick.estimate(catalog.get("gpt-oss-20b"), "q4_k_m", 4096)  # 12 x 4096 + 12 x 768 cells (128 + 512, padded)

@@ -35,8 +35,8 @@ QUANTS: dict[str, Quant] = {q.id: q for q in (
     Quant("q8_0", 8.5, f"{_GGML}: 32 int8 + one fp16 scale per block = 34 bytes / 32 weights"),
     Quant("q6_k", 6.56, _LLAMA_CPP),
     Quant("q5_k_m", 5.68, _LLAMA_CPP),
-    # llama.cpp's Q4_K_M mix upgrades half the ffn_down tensors to Q6_K by layer index; whether MoE expert tensors
-    # get it depends on the llama.cpp version and architecture. Published Q4_K_M files: Mixtral 8x7B 4.53 bits (TheBloke,
+    # llama.cpp's Q4_K_M mix upgrades half the ffn_down tensors to Q6_K by layer index; whether MoE expert tensors get
+    # it depends on the llama.cpp version and architecture. Published Q4_K_M files: Mixtral 8x7B 4.53 bits (TheBloke,
     # Dec 2023) and 4.88 (mozilla-ai llamafile 0.7), Qwen3-30B-A3B 4.90, DeepSeek-V3 4.49 (unsloth): the midpoint
     # keeps each within 4.5% (tests/data/memory_accuracy.yaml)
     Quant("q4_k_m", 4.84, _LLAMA_CPP, moe_bits=4.69),
@@ -218,7 +218,8 @@ def _kv_cache(arch: Architecture, context: int, batch: int, kv_dtype: str) -> tu
     if not (layers and kv_heads and head):
         size = KV_BYTES_PER_TOKEN_PER_B * arch.params_b * context * batch * nbytes / 2 / GIB
         return size, lambda: (f"approximate (no layer/head numbers in the card): {arch.params_b:g}B x "
-                              f"{KV_BYTES_PER_TOKEN_PER_B:,.0f} bytes/token/B x {context} tokens = {size:.2f} GiB"), True
+                              f"{KV_BYTES_PER_TOKEN_PER_B:,.0f} bytes/token/B x {context} tokens = "
+                              f"{size:.2f} GiB"), True
     full = arch.full_layers if arch.full_layers is not None else layers
     hybrid = arch.attention == "hybrid"
     window = swa_cells(arch.sliding_window, context) if not hybrid else None
