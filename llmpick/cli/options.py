@@ -128,6 +128,6 @@ def requirements_and_hardware(values: dict[str, Any], catalog, detect: bool):
     if req.headroom_gb and budget is not None and req.headroom_gb >= budget:
         from ..core.errors import UsageError
 
-        raise UsageError(f"--headroom {req.headroom_gb:g} GB leaves nothing of the {budget:g} GB available",
+        raise UsageError(f"--headroom {req.headroom_gb:g} GiB leaves nothing of the {budget:g} GiB available",
                          "keep less free, or describe more memory (--vram, --gpus, --ram)")
     return req, hardware
