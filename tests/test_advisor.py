@@ -94,7 +94,7 @@ def test_bert_is_never_a_chat_recommendation(catalog):
 def test_memory_rejection_reason_has_numbers(catalog):
     rec = recommend(Requirements(), catalog, Hardware(vram_gb=12))
     [reason] = [r.reason for r in rec.rejections["llama-2-70b-chat"] if r.rule == "memory"]
-    assert reason.startswith("needs ") and "GB at q4_k_m with 4k context; 12.0 GB available" in reason
+    assert reason.startswith("needs ") and "GiB at q4_k_m with 4k context; 12.0 GiB available" in reason
 
 
 def test_license_rejection_names_the_lineage(catalog):

@@ -30,7 +30,7 @@ def test_compare_done_when_example_is_correct():
               for m in ("llama-2-13b-chat", "mistral-7b-instruct-v0.2", "yi-34b-chat")]
     assert lines["Parameters"] == "| Parameters | " + " | ".join(params) + " |"
     for quant in ("fp16", "q8_0", "q4_k_m"):
-        assert f"Memory {quant} (GB)" in lines
+        assert f"Memory {quant} (GiB)" in lines
 
 
 def test_compare_json_and_diff(fixture_catalog):
@@ -50,7 +50,8 @@ def test_compare_by_hub_repo_and_memory_follows_context(fixture_catalog):
     short = payload(run("compare", *models, "--format", "json"))["models"]
     long = payload(run("compare", *models, "--format", "json", "--context", "16k"))["models"]
     assert short[0]["id"] == "mistral-7b-v0.1"
-    assert long[0]["memory_q4_k_m"] == short[0]["memory_q4_k_m"]  # a 4k sliding window caps Mistral's KV cache
+    # a 4k sliding window (plus one 512-token micro-batch, as llama.cpp keeps it) caps Mistral's KV cache
+    assert short[0]["memory_q4_k_m"] < long[0]["memory_q4_k_m"] <= short[0]["memory_q4_k_m"] + 0.07
     assert long[1]["memory_q4_k_m"] == short[1]["memory_q4_k_m"]  # llama-7b stops at 2k
     assert long[2]["memory_q4_k_m"] > short[2]["memory_q4_k_m"]
 

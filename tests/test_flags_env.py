@@ -35,7 +35,7 @@ def test_vram_nan_says_nan():
 def test_headroom_that_leaves_no_memory_is_rejected():
     result = run("recommend", "--vram", "12", "--headroom", "12")
     assert result.exit_code == 2, result.output
-    assert "llmpick: error: --headroom 12 GB leaves nothing of the 12 GB available" in result.stderr
+    assert "llmpick: error: --headroom 12 GiB leaves nothing of the 12 GiB available" in result.stderr
     result = run("recommend", "--vram", "12", "--headroom", "nan")
     assert result.exit_code == 2 and "--headroom must be a finite number of GB, not NaN" in result.stderr
 

@@ -70,16 +70,17 @@ def test_fp16_of_a_native_release_only_when_asked():
     assert [r["setting"] for r in rows] == ["fp16"] and rows[0]["weights_gb"] == 20.9e9 * 2 / GIB
 
 
-def test_gpt_oss_sliding_layers_cap_at_128_tokens(catalog):
+def test_gpt_oss_sliding_layers_cap_at_128_tokens_plus_a_micro_batch(catalog):
+    """llama.cpp keeps the 128-token window plus a 512-token micro-batch, padded to 256: 768 cells."""
     size, formula, _ = kv_cache_gb(catalog.get("gpt-oss-20b").architecture, 32768)
-    assert size == 2 * 8 * 64 * (12 * 32768 + 12 * 128) * 2 / GIB
-    assert "(12 layers x 32768 + 12 sliding layers x 128) tokens" in formula
+    assert size == 2 * 8 * 64 * (12 * 32768 + 12 * 768) * 2 / GIB
+    assert "(12 layers x 32768 + 12 sliding layers x 768 (window 128 + 512 micro-batch, padded)) tokens" in formula
 
 
 def test_gemma_3_interval_gives_one_global_layer_in_six(catalog):
     arch = catalog.get("gemma-3-27b-it").architecture
     assert arch.full_layers == 10  # 62 // 6; the other 52 are local
-    assert kv_cache_gb(arch, 32768)[0] == 2 * 16 * 128 * (10 * 32768 + 52 * 1024) * 2 / GIB
+    assert kv_cache_gb(arch, 32768)[0] == 2 * 16 * 128 * (10 * 32768 + 52 * 1536) * 2 / GIB  # 1024 window + 512
 
 
 def test_hybrid_cache_counts_full_layers_and_a_fixed_state():

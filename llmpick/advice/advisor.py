@@ -180,7 +180,7 @@ def advice(result: Recommendation, ctx: Context) -> list[str]:
     memory_only = [m for m, rs in result.rejections.items() if [r.rule for r in rs] == ["memory"]]
     if memory_only:
         budget = (ctx.hardware.budget_gb or 0.0) - ctx.req.headroom_gb
-        lines.append(f"{len(memory_only)} models need more than {budget:.1f} GB")
+        lines.append(f"{len(memory_only)} models need more than {budget:.1f} GiB")
         for smaller in ("q3_k_m", "q2_k"):
             if smaller in ctx.req.quants:
                 continue

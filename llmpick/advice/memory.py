@@ -35,9 +35,11 @@ QUANTS: dict[str, Quant] = {q.id: q for q in (
     Quant("q8_0", 8.5, f"{_GGML}: 32 int8 + one fp16 scale per block = 34 bytes / 32 weights"),
     Quant("q6_k", 6.56, _LLAMA_CPP),
     Quant("q5_k_m", 5.68, _LLAMA_CPP),
-    # llama.cpp's Q4_K_M mix upgrades half the ffn_down tensors to Q6_K by layer index; MoE expert tensors
-    # mostly stay Q4_K: TheBloke/Mixtral-8x7B-v0.1-GGUF Q4_K_M is 26.44 GB for 46.7B params = 4.53 bits
-    Quant("q4_k_m", 4.84, _LLAMA_CPP, moe_bits=4.53),
+    # llama.cpp's Q4_K_M mix upgrades half the ffn_down tensors to Q6_K by layer index; whether MoE expert tensors get
+    # it depends on the llama.cpp version and architecture. Published Q4_K_M files: Mixtral 8x7B 4.53 bits (TheBloke,
+    # Dec 2023) and 4.88 (mozilla-ai llamafile 0.7), Qwen3-30B-A3B 4.90, DeepSeek-V3 4.49 (unsloth): the midpoint
+    # keeps each within 4.5% (tests/data/memory_accuracy.yaml)
+    Quant("q4_k_m", 4.84, _LLAMA_CPP, moe_bits=4.69),
     Quant("q4_0", 4.5, f"{_GGML}: 32 4-bit + one fp16 scale per block = 18 bytes / 32 weights"),
     Quant("q3_k_m", 3.91, _LLAMA_CPP),
     Quant("q2_k", 3.35, _LLAMA_CPP),
@@ -69,6 +71,7 @@ LINEAR_STATE_NOTE = "fixed state per linear layer, constant in context"
 # Named assumptions, shown in every breakdown.
 CUDA_CONTEXT_GB = 0.5  # CUDA context, cuBLAS workspace and allocator slack per GPU (typically 0.3-0.5 GiB)
 COMPUTE_UBATCH = 512  # tokens per compute micro-batch (llama.cpp default -ub 512)
+SWA_PAD = 256  # llama.cpp pads a sliding-window cache to a multiple of 256 cells (src/llama-kv-cache-iswa.cpp)
 RWKV_STATE_VECTORS = 5  # RWKV-4 keeps 5 vectors of hidden_size per layer (ChatRWKV), in fp32
 BANDWIDTH_EFFICIENCY = 0.6  # share of peak memory bandwidth a decoder reaches in practice
 RAM_BANDWIDTH_GBS = 51.2  # dual-channel DDR4-3200 (2 x 8 bytes x 3200 MT/s) when no RAM bandwidth is given
@@ -181,17 +184,17 @@ def _weights(arch: Architecture, q: Quant) -> tuple[float, Callable[[], str]]:
         bits = min(kept.bits, q.bits)
         size = (experts * bits + (params - experts) * q.bits) / 8 / GIB
         return size, lambda: (f"{experts / 1e9:.2f}e9 expert params kept {native} x {bits:g} bits + "
-                              f"{(params - experts) / 1e9:.2f}e9 other params x {q.bits:g} bits / 8 = {size:.2f} GB")
+                              f"{(params - experts) / 1e9:.2f}e9 other params x {q.bits:g} bits / 8 = {size:.2f} GiB")
     if arch.is_moe and q.moe_bits:
         size = params * q.moe_bits / 8 / GIB
-        return size, lambda: f"{arch.params_b:g}e9 params x {q.moe_bits:g} bits (MoE mix) / 8 = {size:.2f} GB"
+        return size, lambda: f"{arch.params_b:g}e9 params x {q.moe_bits:g} bits (MoE mix) / 8 = {size:.2f} GiB"
     if q.embeddings_16bit and arch.vocab_size and arch.hidden_size:
         embed = arch.vocab_size * arch.hidden_size * (1 if arch.tied_embeddings else 2)
         size = ((params - embed) * q.bits / 8 + embed * 2) / GIB
         return size, lambda: (f"({arch.params_b:g}e9 - {embed:,} embedding) x {q.bits:g} bits / 8 + {embed:,} x 2 bytes"
-                              f" = {size:.2f} GB")
+                              f" = {size:.2f} GiB")
     size = params * q.bits / 8 / GIB
-    return size, lambda: f"{arch.params_b:g}e9 params x {q.bits:g} bits / 8 = {size:.2f} GB"
+    return size, lambda: f"{arch.params_b:g}e9 params x {q.bits:g} bits / 8 = {size:.2f} GiB"
 
 
 def _native_weights(arch: Architecture, q: Quant) -> tuple[float, Callable[[], str]]:
@@ -199,15 +202,15 @@ def _native_weights(arch: Architecture, q: Quant) -> tuple[float, Callable[[], s
     if arch.checkpoint_gb:
         size = arch.checkpoint_gb * 1e9 / GIB
         return size, lambda: (f"published checkpoint {arch.checkpoint_gb:g} GB (10^9 bytes, {q.id} as released)"
-                              f" = {size:.2f} GB")
+                              f" = {size:.2f} GiB")
     params = arch.params_b * 1e9
     if arch.native_precision_scope == "experts":
         experts = arch.expert_params()
         size = (experts * q.bits + (params - experts) * 16) / 8 / GIB
         return size, lambda: (f"{experts / 1e9:.2f}e9 expert params x {q.bits:g} bits ({q.id} as released) + "
-                              f"{(params - experts) / 1e9:.2f}e9 other params x 16 bits / 8 = {size:.2f} GB")
+                              f"{(params - experts) / 1e9:.2f}e9 other params x 16 bits / 8 = {size:.2f} GiB")
     size = params * q.bits / 8 / GIB
-    return size, lambda: f"{arch.params_b:g}e9 params x {q.bits:g} bits ({q.id} as released) / 8 = {size:.2f} GB"
+    return size, lambda: f"{arch.params_b:g}e9 params x {q.bits:g} bits ({q.id} as released) / 8 = {size:.2f} GiB"
 
 
 def kv_cache_gb(arch: Architecture, context: int, batch: int = 1, kv_dtype: str = "fp16") -> tuple[float, str, bool]:
@@ -226,7 +229,7 @@ def _kv_cache(arch: Architecture, context: int, batch: int, kv_dtype: str) -> tu
         if arch.layers and arch.hidden_size:
             size = RWKV_STATE_VECTORS * arch.layers * arch.hidden_size * 4 * batch / GIB
             return size, lambda: (f"RNN state, constant in context: {RWKV_STATE_VECTORS} x {arch.layers} layers x "
-                                  f"{arch.hidden_size} x 4 bytes x batch {batch} = {size:.3f} GB"), False
+                                  f"{arch.hidden_size} x 4 bytes x batch {batch} = {size:.3f} GiB"), False
         return 0.0, lambda: "RNN state, constant in context (size unknown, negligible)", True
     if arch.attention == "mla" and arch.layers and arch.kv_lora_rank and arch.qk_rope_head_dim:
         return _mla_cache(arch, context, batch, kv_dtype)
@@ -234,10 +237,11 @@ def _kv_cache(arch: Architecture, context: int, batch: int, kv_dtype: str) -> tu
     if not (layers and kv_heads and head):
         size = KV_BYTES_PER_TOKEN_PER_B * arch.params_b * context * batch * nbytes / 2 / GIB
         return size, lambda: (f"approximate (no layer/head numbers in the card): {arch.params_b:g}B x "
-                              f"{KV_BYTES_PER_TOKEN_PER_B:,.0f} bytes/token/B x {context} tokens = {size:.2f} GB"), True
+                              f"{KV_BYTES_PER_TOKEN_PER_B:,.0f} bytes/token/B x {context} tokens = "
+                              f"{size:.2f} GiB"), True
     full = arch.full_layers if arch.full_layers is not None else layers
     hybrid = arch.attention == "hybrid"
-    window = arch.sliding_window if not hybrid else None
+    window = swa_cells(arch.sliding_window, context) if not hybrid else None
     windowed = layers - full if window and window < context else 0
     full = layers - windowed if not hybrid else full
     token_slots = full * context + windowed * (window or 0)
@@ -251,7 +255,8 @@ def _kv_cache(arch: Architecture, context: int, batch: int, kv_dtype: str) -> tu
         if arch.type == "encoder-decoder":
             layers_text = f"{arch.decoder_layers or layers} decoder layers x 2 (self + cross attention)"
         elif windowed:
-            layers_text = f"({full} layers x {context} + {windowed} sliding layers x {window}) tokens"
+            layers_text = (f"({full} layers x {context} + {windowed} sliding layers x {window} (window "
+                           f"{arch.sliding_window} + {COMPUTE_UBATCH} micro-batch, padded)) tokens")
         elif hybrid:
             layers_text = f"{full} full-attention layers x {context} tokens"
         else:
@@ -261,8 +266,16 @@ def _kv_cache(arch: Architecture, context: int, batch: int, kv_dtype: str) -> tu
             known = f"{arch.linear_state_bytes:,} bytes" if arch.linear_state_bytes else "size not in the card"
             state_text = f" + {linear} linear layers x {known} ({LINEAR_STATE_NOTE}) x batch {batch}"
         return (f"2 (K,V) x {layers_text} x {kv_heads} KV heads x {head} head dim x batch {batch} x "
-                f"{nbytes:g} bytes ({kv_dtype}){state_text} = {size:.2f} GB")
+                f"{nbytes:g} bytes ({kv_dtype}){state_text} = {size:.2f} GiB")
     return size, text, False
+
+
+def swa_cells(window: int | None, context: int) -> int | None:
+    """Tokens a sliding-window layer holds: llama.cpp keeps the window plus one micro-batch, padded to 256 cells, never
+    more than the context (src/llama-kv-cache-iswa.cpp: GGML_PAD(min(n_ctx, n_swa + n_ubatch), 256))."""
+    if not window:
+        return None
+    return min(context, -(-(window + COMPUTE_UBATCH) // SWA_PAD) * SWA_PAD)
 
 
 def _mla_cache(arch: Architecture, context: int, batch: int, kv_dtype: str) -> tuple[float, Callable[[], str], bool]:
@@ -272,7 +285,7 @@ def _mla_cache(arch: Architecture, context: int, batch: int, kv_dtype: str) -> t
     layers, nbytes = arch.layers or 0, KV_BYTES[kv_dtype]
     size = layers * width * context * batch * nbytes / GIB
     return size, lambda: (f"MLA: {layers} layers x ({arch.kv_lora_rank} latent + {arch.qk_rope_head_dim} rope) x "
-                          f"{context} tokens x batch {batch} x {nbytes:g} bytes ({kv_dtype}) = {size:.2f} GB"), False
+                          f"{context} tokens x batch {batch} x {nbytes:g} bytes ({kv_dtype}) = {size:.2f} GiB"), False
 
 
 def estimate(card: Card, quant_id: str = "q4_k_m", context: int = 4096, batch: int = 1,
@@ -311,7 +324,7 @@ def _inference(arch: Architecture, quant_id: str, context: int, batch: int, kv_d
     def act_text() -> str:
         return (f"{min(context, COMPUTE_UBATCH)} tokens per micro-batch x batch {batch} x (4 x hidden "
                 f"{arch.hidden_size or '4096 (assumed)'} + vocab {arch.vocab_size or '32000 (assumed)'}) x 4 bytes"
-                f" = {activations:.2f} GB")
+                f" = {activations:.2f} GiB")
     active = (arch.active_params_b or arch.params_b) * 1e9 * q.bits / 8 / GIB
     if arch.native_precision:  # mixed formats: the active share of the weights as stored
         active = w * (arch.active_params_b or arch.params_b) / arch.params_b
@@ -324,7 +337,7 @@ def _terms(parts: tuple, q: Quant, overhead: float, gpus: int) -> tuple[Term, ..
         Term("weights", w, w_text() + f"  [{q.id}: {q.source}]"),
         Term("kv cache", kv, kv_text()),
         Term("activations", activations, act_text()),
-        Term("overhead", overhead, f"{CUDA_CONTEXT_GB} GB CUDA context and workspace x {max(gpus, 1)} GPU(s)"),
+        Term("overhead", overhead, f"{CUDA_CONTEXT_GB} GiB CUDA context and workspace x {max(gpus, 1)} GPU(s)"),
     )
 
 
@@ -378,11 +391,11 @@ def estimate_finetune(card: Card, method: str, seq_len: int = 2048, batch: int =
     # with gradient checkpointing each layer keeps its fp16 input (Korthikanti et al., arXiv 2205.05198)
     activations = 2 * layers * hidden * seq_len * batch / GIB + seq_len * batch * (arch.vocab_size or 32000) * 4 / GIB
     act_formula = (f"2 bytes x {layers} layers x {hidden} hidden x {seq_len} tokens x batch {batch} (checkpointed) "
-                   f"+ fp32 logits {seq_len} x {arch.vocab_size or 32000} = {activations:.2f} GB")
+                   f"+ fp32 logits {seq_len} x {arch.vocab_size or 32000} = {activations:.2f} GiB")
     terms = (
-        Term("weights + optimizer", weights, weights_formula + f" = {weights:.2f} GB"),
+        Term("weights + optimizer", weights, weights_formula + f" = {weights:.2f} GiB"),
         Term("activations", activations, act_formula),
-        Term("overhead", CUDA_CONTEXT_GB, f"{CUDA_CONTEXT_GB} GB CUDA context and workspace"),
+        Term("overhead", CUDA_CONTEXT_GB, f"{CUDA_CONTEXT_GB} GiB CUDA context and workspace"),
     )
     return Estimate(f"finetune-{method}", seq_len, batch, "fp16", weights, 0.0, activations,
                     CUDA_CONTEXT_GB, 0.0, arch.layers is None, lambda: terms,

@@ -216,9 +216,9 @@ def fit_of(card: AnyCard, ctx: Context, quants: list[str] | None = None) -> Fit:
 def memory_reason(est: Estimate, ctx: Context) -> str:
     hw = ctx.hardware
     available = (hw.budget_gb or 0.0) - ctx.req.headroom_gb
-    head = f" after {ctx.req.headroom_gb:g} GB headroom" if ctx.req.headroom_gb else ""
-    return (f"needs {est.total_gb:.1f} GB at {est.quant} with {_k(est.context)} context; "
-            f"{available:.1f} GB available on {hw.describe()}{head}")
+    head = f" after {ctx.req.headroom_gb:g} GiB headroom" if ctx.req.headroom_gb else ""
+    return (f"needs {est.total_gb:.1f} GiB at {est.quant} with {_k(est.context)} context; "
+            f"{available:.1f} GiB available on {hw.describe()}{head}")
 
 
 def _k(tokens: int) -> str:

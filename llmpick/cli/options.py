@@ -71,7 +71,7 @@ MinSpeedOpt = Annotated[float | None, typer.Option("--min-speed", help="Tokens/s
 MemBandwidthOpt = Annotated[float | None, typer.Option("--mem-bandwidth", help="Memory bandwidth in GB/s, for "
                                                        "speed on a CPU (default 51.2, dual-channel DDR4-3200) or an "
                                                        "unnamed GPU.", show_default=False)]
-HeadroomOpt = Annotated[float | None, typer.Option("--headroom", help="GB to keep free.", show_default=False)]
+HeadroomOpt = Annotated[float | None, typer.Option("--headroom", help="GiB to keep free.", show_default=False)]
 ProfileOpt = Annotated[Path | None, typer.Option("--profile", help="YAML file of requirements; flags win.",
                                                  show_default=False)]
 
@@ -121,7 +121,7 @@ def check_headroom(headroom_gb: float | None, hardware) -> None:
     if headroom_gb and budget is not None and headroom_gb >= budget:
         from ..core.errors import UsageError
 
-        raise UsageError(f"--headroom {headroom_gb:g} GB leaves nothing of the {budget:g} GB available",
+        raise UsageError(f"--headroom {headroom_gb:g} GiB leaves nothing of the {budget:g} GiB available",
                          "keep less free, or describe more memory (--vram, --gpus, --ram)")
 
 

@@ -117,7 +117,7 @@ def claim_text(claim: HardwareClaim) -> str:
 
 
 def _memory_field(quant: str) -> Field:
-    return Field(f"memory_{quant}", f"Memory {quant} (GB)", lambda f: f.memory_gb(quant),
+    return Field(f"memory_{quant}", f"Memory {quant} (GiB)", lambda f: f.memory_gb(quant),
                  lambda f: Cell(f"{f.memory_gb(quant):.1f}", f.memory_gb(quant)))
 
 

@@ -209,12 +209,12 @@ def recommendation_report(rec: Any, catalog: Catalog, show_all: bool = False, ex
 
 
 def _memory_cell(est: Any, budget_gb: float) -> str:
-    """'9.8 / 12.0 GB', or for a model split between GPU and RAM the GPU's part and the rest: '7.4 / 7.5 GB + 2.4
+    """'9.8 / 12.0 GiB', or for a model split between GPU and RAM the GPU's part and the rest: '7.4 / 7.5 GiB + 2.4
     RAM'."""
     approximate = " ≈" if est.approximate else ""
     if est.offload:
-        return f"{gb(est.offload.gpu_gb)} / {gb(budget_gb)} GB + {gb(est.offload.ram_gb)} RAM{approximate}"
-    return f"{gb(est.total_gb)} / {gb(budget_gb)} GB{approximate}"
+        return f"{gb(est.offload.gpu_gb)} / {gb(budget_gb)} GiB + {gb(est.offload.ram_gb)} RAM{approximate}"
+    return f"{gb(est.total_gb)} / {gb(budget_gb)} GiB{approximate}"
 
 
 def why_not_report(rec: Any, model: str) -> Report:
@@ -229,7 +229,7 @@ def why_not_report(rec: Any, model: str) -> Report:
                 for k, v in verdict.components.items()]
         data = {"model": model, "accepted": True, **pick_data(rank, verdict)}
         notes = [f"{model} passes every rule: rank {rank} of {len(rec.picks)}, score {verdict.score:.3f}, "
-                 f"at {verdict.estimate.quant} ({verdict.estimate.total_gb:.1f} GB)"]
+                 f"at {verdict.estimate.quant} ({verdict.estimate.total_gb:.1f} GiB)"]
     return Report("why-not", [("rule", "Rule"), ("reason", "Reason")], rows, data, notes=notes)
 
 
@@ -245,8 +245,8 @@ def fit_report(card: Card, rows_data: list[dict[str, Any]], hardware_text: str, 
             "fits": _split_cell(entry["offload"]) or {True: "yes", False: "no", None: "—"}[entry["fits"]],
             "speed": "" if entry["tokens_per_s"] is None else f"~{entry['tokens_per_s']:.0f}",
         })
-    columns = [("setting", "Setting"), ("context", "Context"), ("weights", "Weights GB"), ("kv", "KV cache GB"),
-               ("overhead", "Activ.+overhead GB"), ("total", "Total GB"), ("fits", "Fits"), ("speed", "Tok/s")]
+    columns = [("setting", "Setting"), ("context", "Context"), ("weights", "Weights GiB"), ("kv", "KV cache GiB"),
+               ("overhead", "Activ.+overhead GiB"), ("total", "Total GiB"), ("fits", "Fits"), ("speed", "Tok/s")]
     notes = [f"{card.id}: {params_text(card)}, {card.architecture.type}, max context {card.context_length}",
              f"hardware: {hardware_text}"]
     notes += sorted({note for entry in rows_data for note in entry["notes"]})
