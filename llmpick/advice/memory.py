@@ -72,7 +72,7 @@ COMPUTE_UBATCH = 512  # tokens per compute micro-batch (llama.cpp default -ub 51
 RWKV_STATE_VECTORS = 5  # RWKV-4 keeps 5 vectors of hidden_size per layer (ChatRWKV), in fp32
 # Share of peak memory bandwidth decoding reaches, per Hardware.device ("apple": any unified memory): the median of
 # measured / bandwidth-bound speed over docs/speed-accuracy.yaml (tests/test_speed_accuracy.py refits it)
-BANDWIDTH_EFFICIENCY = {"gpu": 0.71, "apple": 0.77, "cpu": 0.60}
+BANDWIDTH_EFFICIENCY = {"gpu": 0.71, "apple": 0.78, "cpu": 0.60}
 RAM_BANDWIDTH_GBS = 51.2  # dual-channel DDR4-3200 (2 x 8 bytes x 3200 MT/s) when no RAM bandwidth is given
 KV_BYTES_PER_TOKEN_PER_B = 2 * 32 * 4096 * 2 / 6.74  # Llama-2-7B's fp16 KV per token per billion params
 
