@@ -105,7 +105,8 @@ def render(rows: list[Row]) -> str:
     left_out = [r for r in rows if not r.fit]
     lines.append(f"| not in the fit (gpt-oss, mixed precision) | {len(left_out)} | | "
                  f"{median_error(left_out, dict.fromkeys(DEVICE_NAMES, 0.6)):.0%} | {median_error(left_out):.0%} |")
-    lines += ["", "| Hardware | Platform | Model | Quant | File GiB | GB/s | Measured tok/s | Estimated | Error | Source |",
+    lines += ["",
+              "| Hardware | Platform | Model | Quant | File GiB | GB/s | Measured tok/s | Estimated | Error | Source |",
               "|---|---|---|---|---:|---:|---:|---:|---:|---|"]
     for r in rows:
         size = f"{r.file_gib:g}" if r.file_gib else ""
