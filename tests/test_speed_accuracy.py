@@ -8,6 +8,7 @@ accuracy") must be what this data renders today (LLMPICK_UPDATE_GOLDEN=1 rewrite
 
 from __future__ import annotations
 
+import json
 import os
 import statistics
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from llmpick import estimate, load_catalog
 from llmpick.advice.detect import resolve
 from llmpick.advice.hardware import Hardware
 from llmpick.advice.memory import BANDWIDTH_EFFICIENCY, decode_tokens_per_s
+from tests.conftest import run
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "docs" / "speed-accuracy.yaml"
@@ -145,3 +147,13 @@ def test_memory_doc_tables_are_current(rows):
         return
     assert current.strip() == table, ("docs/memory.md's speed accuracy tables are stale: run "
                                       "LLMPICK_UPDATE_GOLDEN=1 pytest tests/test_speed_accuracy.py and review the diff")
+
+
+@pytest.mark.parametrize(("gpu", "measured"), [("M2 16GB", 21.91), ("RTX 4090", 186.21)])
+def test_fit_prints_the_platform_speed(gpu, measured):
+    # llama-bench tg128 of Llama-2-7B Q4_0 (docs/speed-accuracy.yaml): at 0.6 of the bandwidth llmpick said ~15.5
+    # tok/s for the M2 (-29%) and ~157 for the RTX 4090 (-16%)
+    result = run("fit", "llama-2-7b", "--gpu", gpu, "--quant", "q4_0", "--context", "128", "--format", "json")
+    assert result.exit_code == 0, result.output
+    speed = json.loads(result.stdout)["data"]["rows"][0]["tokens_per_s"]
+    assert speed == pytest.approx(measured, rel=0.1)
