@@ -50,7 +50,8 @@ def fit(card: Card, hardware: Hardware | None, quants: list[str] | None = None, 
         if fits is False and not finetune and hardware is not None:
             est = split(est, card.architecture, hardware, headroom_gb, ram_bandwidth_gbs) or est
         bandwidth = hardware.bandwidth_gbs if hardware is not None else None
-        tps = decode_tokens_per_s(est, bandwidth) if not finetune else None
+        device = hardware.device if hardware is not None else "gpu"
+        tps = decode_tokens_per_s(est, bandwidth, device) if not finetune else None
         data = {"model": card.id} | {f.name: getattr(est, f.name) for f in fields(est)
                                      if f.name not in ("explain", "offload")}
         notes = list(est.notes)

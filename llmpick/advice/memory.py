@@ -73,7 +73,9 @@ CUDA_CONTEXT_GB = 0.5  # CUDA context, cuBLAS workspace and allocator slack per 
 COMPUTE_UBATCH = 512  # tokens per compute micro-batch (llama.cpp default -ub 512)
 SWA_PAD = 256  # llama.cpp pads a sliding-window cache to a multiple of 256 cells (src/llama-kv-cache-iswa.cpp)
 RWKV_STATE_VECTORS = 5  # RWKV-4 keeps 5 vectors of hidden_size per layer (ChatRWKV), in fp32
-BANDWIDTH_EFFICIENCY = 0.6  # share of peak memory bandwidth a decoder reaches in practice
+# Share of peak memory bandwidth decoding reaches, per Hardware.device ("apple": any unified memory): the median of
+# measured / bandwidth-bound speed over docs/speed-accuracy.yaml (tests/test_speed_accuracy.py refits it)
+BANDWIDTH_EFFICIENCY = {"gpu": 0.71, "apple": 0.78, "cpu": 0.60}
 RAM_BANDWIDTH_GBS = 51.2  # dual-channel DDR4-3200 (2 x 8 bytes x 3200 MT/s) when no RAM bandwidth is given
 KV_BYTES_PER_TOKEN_PER_B = 2 * 32 * 4096 * 2 / 6.74  # Llama-2-7B's fp16 KV per token per billion params
 
@@ -341,22 +343,22 @@ def _terms(parts: tuple, q: Quant, overhead: float, gpus: int) -> tuple[Term, ..
     )
 
 
-def decode_tokens_per_s(est: Estimate, bandwidth_gbs: float | None) -> float | None:
-    """Estimated generation speed: usable bandwidth / bytes read per token. An estimate, not a promise.
+def decode_tokens_per_s(est: Estimate, bandwidth_gbs: float | None, device: str = "gpu") -> float | None:
+    """Estimated generation speed: usable bandwidth / bytes read per token, where usable is the share of peak that
+    `device` (Hardware.device: gpu, apple, cpu) reaches, BANDWIDTH_EFFICIENCY. An estimate, not a promise.
 
-    Split between GPU and RAM, each side reads its layers' share at its own bandwidth, one after the other:
+    Split between GPU and RAM, each side reads its layers' share at its own usable bandwidth, one after the other:
     seconds per token = GPU bytes / GPU bandwidth + RAM bytes / RAM bandwidth. An unknown GPU bandwidth counts as
     no time, so the figure is then an upper bound set by the RAM side."""
     if est.read_per_token_gb <= 0:
         return None
     read = est.read_per_token_gb * GIB / 1e9  # decimal GB, as bandwidths are stated
+    usable = BANDWIDTH_EFFICIENCY[device] * (bandwidth_gbs or 0.0)
     if est.offload is not None:
         gpu_read, ram_read = est.offload.gpu_share * read, (1 - est.offload.gpu_share) * read
-        seconds = (gpu_read / bandwidth_gbs if bandwidth_gbs else 0.0) + ram_read / est.offload.ram_bandwidth_gbs
-        return BANDWIDTH_EFFICIENCY / seconds
-    if not bandwidth_gbs:
-        return None
-    return BANDWIDTH_EFFICIENCY * bandwidth_gbs / read
+        ram = BANDWIDTH_EFFICIENCY["cpu"] * est.offload.ram_bandwidth_gbs
+        return 1 / ((gpu_read / usable if usable else 0.0) + ram_read / ram)
+    return usable / read if usable else None
 
 
 # --- fine-tuning -----------------------------------------------------------------------------

@@ -83,15 +83,15 @@ def speed_of(est: Estimate, ctx: Context) -> tuple[float | None, str]:
     hw = ctx.hardware
     if est.offload is not None:  # split between GPU and RAM: each side's share at its own bandwidth
         gpu, ram = hw.bandwidth_gbs or ctx.req.mem_bandwidth_gbs, f"{est.offload.ram_bandwidth_gbs:g} GB/s RAM"
-        return decode_tokens_per_s(est, gpu), (f"{gpu:g} GB/s GPU + {ram}" if gpu
-                                               else f"{ram}, GPU bandwidth unknown (an upper bound)")
+        return decode_tokens_per_s(est, gpu, hw.device), (f"{gpu:g} GB/s GPU + {ram}" if gpu
+                                                          else f"{ram}, GPU bandwidth unknown (an upper bound)")
     if hw.bandwidth_gbs:
-        return decode_tokens_per_s(est, hw.bandwidth_gbs), f"{hw.bandwidth_gbs:g} GB/s"
+        return decode_tokens_per_s(est, hw.bandwidth_gbs, hw.device), f"{hw.bandwidth_gbs:g} GB/s"
     given = ctx.req.mem_bandwidth_gbs
     if given:
-        return decode_tokens_per_s(est, given), f"{given:g} GB/s (--mem-bandwidth)"
+        return decode_tokens_per_s(est, given, hw.device), f"{given:g} GB/s (--mem-bandwidth)"
     if hw.device == "cpu":
-        return (decode_tokens_per_s(est, CPU_BANDWIDTH_GBS),
+        return (decode_tokens_per_s(est, CPU_BANDWIDTH_GBS, "cpu"),
                 f"{CPU_BANDWIDTH_GBS:g} GB/s assumed (dual-channel DDR4-3200; give --mem-bandwidth)")
     return None, ""
 
