@@ -10,7 +10,7 @@ from ..catalog.cards import Card
 from ..catalog.catalog import Catalog
 from ..catalog.records import CardRecord
 from ..core.errors import UsageError
-from ..core.report import Chart, Point, Report, sort_key
+from ..core.report import Chart, Fit, Point, Report, sort_key
 from .fields import COMPARE_FIELDS, EXPORT_COLUMNS, Facts, choose, display, value_and_display
 
 DEFAULT_CONTEXT = 4096
@@ -69,7 +69,7 @@ def compare(catalog: Catalog, ids: Sequence[str], context: int = DEFAULT_CONTEXT
         notes.append(f"≠ marks the {len(differing)} of {len(fields)} fields that differ")
     chart = _chart([_point(f) for f in facts], {f.context for f in facts})
     return Report("comparison", columns, rows, data, title="Comparison: " + ", ".join(c.id for c in cards),
-                  notes=notes, highlight=highlight, chart=chart)
+                  notes=notes, highlight=highlight, chart=chart, fit={key: Fit(priority=0) for key, _ in columns})
 
 
 def export(catalog: Catalog, models: Sequence[Card | CardRecord], columns: Sequence[str] = EXPORT_COLUMNS,
