@@ -278,7 +278,7 @@ def fit_report(card: Card, rows_data: list[dict[str, Any]], hardware_text: str, 
 FIT_FIT = {
     "setting": ID, "context": Fit(priority=2, wrap=False), "weights": Fit(priority=3, wrap=False, short="Weights"),
     "kv": Fit(priority=3, wrap=False, short="KV"), "overhead": Fit(priority=4, wrap=False, short="Other"),
-    "total": Fit(priority=0, wrap=False, short="GiB"), "fits": Fit(priority=0, wrap=False),
+    "total": Fit(priority=0, wrap=False), "fits": Fit(priority=0, wrap=False),
     "speed": Fit(priority=1, wrap=False, empty=RECOMMENDATION_FIT["speed"].empty),
 }
 
