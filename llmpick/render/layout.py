@@ -68,6 +68,7 @@ def plan(report: Report, width: int) -> Layout:
             columns = others
     if span(columns, [c.minimum for c in columns]) > width:
         columns = [c.measure(c.fit.short) if c.fit.short else c for c in columns]
+    everything = {c.key: c for c in columns}
     left_out: list[str] = []
     while span(columns, [c.minimum for c in columns]) > width:
         droppable = [(c.fit.priority, i) for i, c in enumerate(columns) if c.fit.priority > 0]
@@ -78,6 +79,11 @@ def plan(report: Report, width: int) -> Layout:
                 columns = [replace(c, minimum=1) for c in columns]
             break
         left_out.append(columns.pop(max(droppable)[1]).key)
+    order = [key for key, _ in report.columns]
+    for column in sorted((everything[key] for key in left_out), key=lambda c: c.fit.priority):
+        if span(columns, [c.minimum for c in columns]) + GAP + column.minimum <= width:  # room left over
+            columns = sorted([*columns, column], key=lambda c: order.index(c.key))
+            left_out.remove(column.key)
     if left_out:
         names = [header for key, header in report.columns if key in left_out]
         notes.append(f"left out at {width} columns: {', '.join(names)} (a wider terminal or "

@@ -218,7 +218,7 @@ RECOMMENDATION_FIT = {
     "rank": ID, "model": ID, "quant": Fit(priority=2, wrap=False), "memory": Fit(wrap=False, short="Memory"),
     "speed": Fit(priority=2, wrap=False, empty="Tok/s: not shown, no memory bandwidth is known for this hardware "
                  "(name the GPU with --gpu, or give --mem-bandwidth)"),
-    "context": Fit(priority=3, wrap=False), "license": Fit(wrap=False), "score": Fit(priority=4, wrap=False),
+    "context": Fit(priority=3, wrap=False), "license": Fit(), "score": Fit(priority=4, wrap=False),
     "why": Fit(below=True),
 }
 
