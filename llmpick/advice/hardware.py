@@ -62,7 +62,8 @@ class Hardware:
         else:
             count = f"{self.gpus}x " if self.gpus > 1 else ""
             name = self.label or f"{round(self.vram_gb or 0, 1):g} GiB GPU"
-            text = f"{count}{name}" + (f" ({round(self.vram_gb or 0, 1):g} GiB each)" if self.label and self.gpus > 1 else "")
+            each = f" ({round(self.vram_gb or 0, 1):g} GiB each)" if self.label and self.gpus > 1 else ""
+            text = f"{count}{name}{each}"
         return text + (f"; {self.split}" if self.split else "")
 
 

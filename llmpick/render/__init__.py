@@ -61,5 +61,5 @@ def as_text(write_report: Callable[[Report, TextIO], None]) -> Formatter:
     return format_report
 
 
-__all__ = ["SCHEMA_VERSION", "Cell", "Chart", "Fit", "OutputFormat", "Point", "Report", "as_text", "cell_text", "render",
-           "sort_key", "write"]
+__all__ = ["SCHEMA_VERSION", "Cell", "Chart", "Fit", "OutputFormat", "Point", "Report", "as_text", "cell_text",
+           "render", "sort_key", "write"]
