@@ -8,7 +8,8 @@ import os
 import pytest
 
 from llmpick import load_catalog
-from llmpick.views.comparison import compare
+from llmpick.render import OutputFormat, render
+from llmpick.views.comparison import compare, export
 from tests.conftest import run
 
 
@@ -148,6 +149,25 @@ def test_compare_from_python(fixture_catalog):
     report = compare(load_catalog(), ["llama-7b", "mistral-7b-v0.1"], context=2048)
     assert report.data["models"][0]["memory_q4_k_m"] < report.data["models"][0]["memory_fp16"]
     assert report.chart is not None and {p.label for p in report.chart.points} == {"llama-7b", "mistral-7b-v0.1"}
+
+
+def test_the_chart_plots_the_quality_index_of_every_model_that_has_one():
+    """Every model with a calibrated index is a point (not only those with an MMLU figure); estimated ones are
+    marked, and the JSON keeps the index at full precision."""
+    catalog = load_catalog()
+    report = export(catalog, list(catalog), ["id", "quality"])
+    plotted = {p.label: p for p in report.chart.points}
+    assert set(plotted) == {card.id for card in catalog if catalog.quality.of(card.id)}
+    assert len(plotted) > 2 * sum("mmlu" in card.benchmarks for card in catalog)  # MMLU alone plotted a few
+    for model, point in plotted.items():
+        q = catalog.quality.of(model)
+        assert point.y == round(q.index, 1) and point.estimated == bool(q.imputed)
+    assert any(p.estimated for p in plotted.values()) and not all(p.estimated for p in plotted.values())
+    assert report.chart.y_label.startswith("quality index") and "GiB" in report.chart.x_label
+    page = render(report, OutputFormat.html)
+    assert page.count("<circle ") == len(plotted)
+    assert page.count('estimated" cx=') == sum(p.estimated for p in plotted.values())
+    assert "hollow points: estimated without figures of their own" in page
 
 
 def test_export_sorts_by_the_quality_index():

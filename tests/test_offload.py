@@ -168,7 +168,7 @@ def test_recommend_cli_allow_offload_rows_and_json():
     assert split_rows and all(p["offload"]["placement"] == "GPU+RAM" for p in split_rows)
     assert all(p["offload"] is None for p in picks if p not in split_rows)
     table = run("recommend", "--gpu", "RTX 4060", "--ram", "32", "--allow-offload", "--top", "20")
-    assert "GB + " in table.stdout and "RAM" in table.stdout and "[GPU+RAM " in table.stdout
+    assert "GiB + " in table.stdout and "RAM" in table.stdout and "[GPU+RAM " in table.stdout
 
 
 

@@ -78,7 +78,7 @@ def test_with_override_true_the_entry_is_used_and_named_on_stderr_every_run(user
         assert (f"llmpick: warning: {user / 'licenses.yaml'}:6: license llama-1-research replaces the built-in "
                 "entry (override: true)") in result.stderr
         assert f"llmpick: warning: {user / 'gpus.yaml'}:8: gpu rtx-4090 replaces the built-in entry" in result.stderr
-        assert " / 240.0 GB" in result.stdout
+        assert " / 240.0 GiB" in result.stdout
     shown = run("list", "--catalog", user, "--license", "llama-1-research", "--commercial")
     assert shown.exit_code == 0 and "llama-7b" in shown.stdout  # the override is in effect
 

@@ -38,7 +38,8 @@ STALE_2025_CODE_SPECIALISTS = {"qwen3-coder-30b-a3b-instruct", "devstral-small-2
                                "qwen2.5-coder-7b-instruct", "codestral-22b-v0.1"}
 # id prefixes of Chinese-first model families: Alibaba, DeepSeek, 01.AI, Zhipu, Shanghai AI Lab, Tencent, Baidu,
 # Moonshot, MiniMax, Xiaomi, ByteDance Seed
-CHINESE_FIRST_LABS = ("qwen", "deepseek", "yi", "glm", "internlm", "hunyuan", "ernie", "kimi", "minimax", "mimo", "seed")
+CHINESE_FIRST_LABS = ("qwen", "deepseek", "yi", "glm", "internlm", "hunyuan", "ernie", "kimi", "minimax", "mimo",
+                      "seed")
 
 
 @pytest.fixture(scope="module")

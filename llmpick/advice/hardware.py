@@ -54,15 +54,16 @@ class Hardware:
 
     def describe(self) -> str:
         if self.device == "cpu":
-            return (f"CPU with {self.ram_gb:g} GiB RAM ({OS_RESERVE_GB:g} GiB kept for the OS)" if self.ram_gb
+            return (f"CPU with {round(self.ram_gb, 1):g} GiB RAM ({OS_RESERVE_GB:g} GiB kept for the OS)" if self.ram_gb
                     else "CPU")
         if self.devices:
             name = self.label or " + ".join(d.name for d in self.devices)
             text = f"{name} ({' + '.join(f'{d.memory_gb:g}' for d in self.devices)} GiB)"
         else:
             count = f"{self.gpus}x " if self.gpus > 1 else ""
-            name = self.label or f"{self.vram_gb:g} GiB GPU"
-            text = f"{count}{name}" + (f" ({self.vram_gb:g} GiB each)" if self.label and self.gpus > 1 else "")
+            name = self.label or f"{round(self.vram_gb or 0, 1):g} GiB GPU"
+            each = f" ({round(self.vram_gb or 0, 1):g} GiB each)" if self.label and self.gpus > 1 else ""
+            text = f"{count}{name}{each}"
         return text + (f"; {self.split}" if self.split else "")
 
 

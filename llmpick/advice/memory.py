@@ -401,4 +401,9 @@ def estimate_finetune(card: Card, method: str, seq_len: int = 2048, batch: int =
     )
     return Estimate(f"finetune-{method}", seq_len, batch, "fp16", weights, 0.0, activations,
                     CUDA_CONTEXT_GB, 0.0, arch.layers is None, lambda: terms,
-                    (f"{method}: {trainable / 1e6:,.1f}M trainable parameters",))
+                    (f"{method}: {_count(trainable)} trainable parameters",))
+
+
+def _count(n: float) -> str:
+    """A parameter count for people: 8.0B, 41.9M."""
+    return f"{n / 1e9:.1f}B" if n >= 1e9 else f"{n / 1e6:.1f}M"

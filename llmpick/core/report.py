@@ -22,6 +22,7 @@ class Point:
     x: float
     y: float
     group: str  # colour class, e.g. a license verdict
+    estimated: bool = False  # drawn hollow: y is an estimate, not a measurement (an imputed quality index)
 
 
 @dataclass
@@ -33,6 +34,21 @@ class Chart:
     y_label: str
     points: list[Point]
     note: str = ""
+
+
+@dataclass(frozen=True)
+class Fit:
+    """How a column behaves in a terminal narrower than its table (render/layout.py); other formats ignore it."""
+
+    priority: int = 1  # 0: always shown; as the terminal narrows, the highest number is left out first
+    wrap: bool | None = None  # False: ids and figures, never broken across lines; None: wrap text that has spaces
+    short: str | None = None  # the header when the terminal is narrow
+    below: bool = False  # free text: takes the width left over, or moves under the table as one line per row
+    empty: str | None = None  # said once under the table when every row is empty and the column is hidden
+
+
+ID = Fit(priority=0, wrap=False)  # the column that names a row (a model id): always shown, never broken
+FIGURE = Fit(wrap=False)  # a number with its unit
 
 
 @dataclass
@@ -48,6 +64,7 @@ class Report:
     highlight: set[int] = field(default_factory=set)  # indexes of rows to emphasise (e.g. differences)
     row_class: str | None = None  # column whose value classes each row (HTML colours license verdicts by it)
     chart: Chart | None = None
+    fit: dict[str, Fit] = field(default_factory=dict)  # by column key; a column without one gets Fit()
 
 
 def cell_text(value: Any) -> str:

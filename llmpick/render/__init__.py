@@ -9,7 +9,7 @@ from collections.abc import Callable
 from importlib import import_module
 from typing import Protocol, TextIO
 
-from ..core.report import SCHEMA_VERSION, Cell, Chart, Point, Report, cell_text, sort_key
+from ..core.report import SCHEMA_VERSION, Cell, Chart, Fit, Point, Report, cell_text, sort_key
 
 
 class Formatter(Protocol):
@@ -61,5 +61,5 @@ def as_text(write_report: Callable[[Report, TextIO], None]) -> Formatter:
     return format_report
 
 
-__all__ = ["SCHEMA_VERSION", "Cell", "Chart", "OutputFormat", "Point", "Report", "as_text", "cell_text", "render",
-           "sort_key", "write"]
+__all__ = ["SCHEMA_VERSION", "Cell", "Chart", "Fit", "OutputFormat", "Point", "Report", "as_text", "cell_text",
+           "render", "sort_key", "write"]

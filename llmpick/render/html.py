@@ -39,8 +39,9 @@ tr.highlight td { font-weight: 600; background: #fff8c4; }
 .legend .v-yes { color: #2e7d32; } .legend .v-conditional { color: #b45309; } .legend .v-no { color: #c62828; }
 .notes { color: #444; font-size: 0.85rem; }
 figure { margin: 1.5rem 0; }
-svg .v-yes { fill: #2e7d32; } svg .v-conditional { fill: #ed6c02; } svg .v-no { fill: #c62828; }
-svg .other { fill: #555; }
+svg .v-yes { fill: #2e7d32; stroke: #2e7d32; } svg .v-conditional { fill: #ed6c02; stroke: #ed6c02; }
+svg .v-no { fill: #c62828; stroke: #c62828; } svg .other { fill: #555; stroke: #555; }
+svg circle.estimated { fill-opacity: 0; stroke-width: 1.5; }
 svg text { font-size: 11px; fill: #333; }
 svg line.axis { stroke: #333; } svg line.grid { stroke: #ddd; }
 @media print {
@@ -155,6 +156,11 @@ def _ticks(low: float, high: float, log: bool) -> list[float]:
     return [first + i * step for i in range(int((high - first) / step) + 1)]
 
 
+def chart_value(chart: Chart) -> str:
+    """What y is, in a few words: the axis label up to its explanation."""
+    return chart.y_label.split(" (")[0]
+
+
 def chart_svg(chart: Chart, width: int = 760, height: int = 420) -> str:
     """A scatter plot: x on a log scale (memory spans orders of magnitude), y linear."""
     if not chart.points:
@@ -190,11 +196,14 @@ def chart_svg(chart: Chart, width: int = 760, height: int = 420) -> str:
                  f'{escape(chart.y_label)}</text>')
     for point in sorted(chart.points, key=lambda p: (p.x, p.label)):
         group = _token(point.group)
-        css = f"v-{group}" if group in VERDICT_LABELS else "other"
+        css = (f"v-{group}" if group in VERDICT_LABELS else "other") + (" estimated" if point.estimated else "")
+        how = " (estimated)" if point.estimated else ""
         parts.append(f'<circle class="{css}" cx="{px(point.x):.1f}" cy="{py(point.y):.1f}" r="5" fill-opacity="0.8">'
-                     f'<title>{escape(point.label)}: {point.x:.1f} GB, {point.y:g}</title></circle>')
+                     f'<title>{escape(point.label)}: {point.x:.1f} GiB, {escape(chart_value(chart))} '
+                     f'{point.y:g}{how}</title></circle>')
     parts.append("</svg>")
-    caption = escape(chart.title) + (f" — {escape(chart.note)}" if chart.note else "")
+    hollow = "; hollow points: estimated without figures of their own" if any(p.estimated for p in chart.points) else ""
+    caption = escape(chart.title) + (f" — {escape(chart.note)}" if chart.note else "") + hollow
     return f"<figure>{''.join(parts)}<figcaption>{caption}</figcaption></figure>"
 
 

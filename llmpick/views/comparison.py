@@ -10,25 +10,29 @@ from ..catalog.cards import Card
 from ..catalog.catalog import Catalog
 from ..catalog.records import CardRecord
 from ..core.errors import UsageError
-from ..core.report import Chart, Point, Report, sort_key
-from .fields import COMPARE_FIELDS, EXPORT_COLUMNS, Facts, choose, display, value_and_display
+from ..core.report import Chart, Fit, Point, Report, sort_key
+from .fields import COMPARE_FIELDS, EXPORT_COLUMNS, Facts, choose, display, quality_of, value_and_display
 
 DEFAULT_CONTEXT = 4096
 
 
 def _point(f: Facts) -> Point | None:
-    """A model on the memory-versus-quality chart, if it has an MMLU score."""
-    mmlu = f.benchmark("mmlu")
-    return None if mmlu is None else Point(f.record.id, f.memory_gb("q4_k_m"), mmlu, f.license.commercial)
+    """A model on the memory-versus-quality chart: its calibrated quality index, hollow when the index is estimated
+    without figures of its own; None for a model without an index (an encoder)."""
+    q = quality_of(f)
+    if q is None:
+        return None
+    return Point(f.record.id, f.memory_gb("q4_k_m"), round(q.index, 1), f.license.commercial, bool(q.imputed))
 
 
 def _chart(points: Sequence[Point | None], contexts: set[int]) -> Chart:
-    """The chart of the models whose points are given in order (None: a model without an MMLU score)."""
+    """The chart of the models whose points are given in order (None: a model without a quality index)."""
     plotted = [p for p in points if p is not None]
     missing = len(points) - len(plotted)
     at = f"{next(iter(contexts))} tokens of context" if len(contexts) == 1 else "each model's context, capped"
-    return Chart("Memory versus quality", f"memory at q4_k_m with {at} (GB, log scale)", "MMLU (5-shot, %)",
-                 plotted, note=f"{missing} models without an MMLU score are not plotted" if missing else "")
+    return Chart("Memory versus quality", f"memory at q4_k_m with {at} (GiB, log scale)",
+                 "quality index (50 = mean of benchmarked models)", plotted,
+                 note=f"{missing} models without a quality index are not plotted" if missing else "")
 
 
 def compare(catalog: Catalog, ids: Sequence[str], context: int = DEFAULT_CONTEXT, diff: bool = False) -> Report:
@@ -69,7 +73,7 @@ def compare(catalog: Catalog, ids: Sequence[str], context: int = DEFAULT_CONTEXT
         notes.append(f"≠ marks the {len(differing)} of {len(fields)} fields that differ")
     chart = _chart([_point(f) for f in facts], {f.context for f in facts})
     return Report("comparison", columns, rows, data, title="Comparison: " + ", ".join(c.id for c in cards),
-                  notes=notes, highlight=highlight, chart=chart)
+                  notes=notes, highlight=highlight, chart=chart, fit={key: Fit(priority=0) for key, _ in columns})
 
 
 def export(catalog: Catalog, models: Sequence[Card | CardRecord], columns: Sequence[str] = EXPORT_COLUMNS,
@@ -107,7 +111,8 @@ def export(catalog: Catalog, models: Sequence[Card | CardRecord], columns: Seque
                      "own): weights, KV cache, activations and overhead; fp16 is full precision, q8_0 8-bit and "
                      "q4_k_m 4-bit quantization (see docs/memory.md)")
     return Report("export", [(fld.key, fld.label) for fld in fields], rows, data, title="llmpick catalog",
-                  notes=notes, row_class="verdict", chart=_chart(points, contexts))
+                  notes=notes, row_class="verdict", chart=_chart(points, contexts),
+                  fit={fld.key: fld.fit for fld in fields})
 
 
 def _order(keys: list[Any], descending: bool) -> list[int]:

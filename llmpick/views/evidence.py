@@ -9,7 +9,7 @@ from typing import Any
 
 from ..catalog.catalog import Catalog
 from ..catalog.quality import Item, Observation, Quality, contribution, index_of, observations
-from ..core.report import Cell, Report
+from ..core.report import ID, Cell, Fit, Report
 
 ADVICE_TASKS = {"chat", "instruct", "code", "reasoning"}
 RECENT = dt.date(2024, 1, 1)
@@ -73,7 +73,9 @@ def quality_report(catalog: Catalog, ids: list[str]) -> Report:
     columns = [("id", "Model"), ("index", "Index ± error"), ("from", "From"), ("focus", "By task")]
     items = {key: {"intercept": round(i.intercept, 4), "slope": round(i.slope, 4), "noise": round(i.noise, 4),
                    "models": i.models} for key, i in sorted(model.items.items())}
-    return Report("quality", columns, rows, {"models": data, "items": items}, notes=notes)
+    fit = {"id": ID, "index": Fit(priority=0, wrap=False, short="Index"), "from": Fit(priority=2),
+           "focus": Fit(priority=1)}
+    return Report("quality", columns, rows, {"models": data, "items": items}, notes=notes, fit=fit)
 
 
 def stats_report(catalog: Catalog) -> Report:
@@ -120,4 +122,5 @@ def stats_report(catalog: Catalog) -> Report:
     q = data["quality"]
     rows.append({"what": "quality index", "value": f"{q['measured']} measured, {q['imputed']} estimated, "
                                                     f"{q['none']} none (encoders)"})
-    return Report("stats", [("what", "What"), ("value", "Count")], rows, data, title=f"{len(catalog)} cards")
+    return Report("stats", [("what", "What"), ("value", "Count")], rows, data, title=f"{len(catalog)} cards",
+                  fit={"what": Fit(priority=0), "value": Fit(priority=0)})

@@ -12,7 +12,7 @@ from ..catalog.licenses import EffectiveLicense
 from ..catalog.quality import Quality
 from ..catalog.records import CardRecord, headline_score
 from ..core.errors import UsageError, unknown_choice
-from ..core.report import Cell
+from ..core.report import ID, Cell, Fit
 
 MEMORY_QUANTS = ("fp16", "q8_0", "q4_k_m")
 
@@ -73,6 +73,7 @@ class Field:
     label: str
     value: Callable[[Facts], Any]  # plain JSON value
     display: Callable[[Facts], Any] | None = None  # table cell (str, list or Cell); default: the value
+    fit: Fit = Fit(priority=5)  # in a narrow terminal (render/layout.py)
 
 
 def context_text(tokens: int) -> str:
@@ -94,7 +95,7 @@ def lineage_text(eff: EffectiveLicense) -> str:
     return " → ".join(f"{s.card_id} ({s.license_id})" for s in eff.chain)
 
 
-def _quality(facts: Facts) -> Quality | None:
+def quality_of(facts: Facts) -> Quality | None:
     """The model's calibrated quality index (catalog/quality.py); `~` marks an estimate without figures."""
     return facts.catalog.quality.of(facts.record.id) if facts.catalog.quality else None
 
@@ -118,32 +119,40 @@ def claim_text(claim: HardwareClaim) -> str:
 
 def _memory_field(quant: str) -> Field:
     return Field(f"memory_{quant}", f"Memory {quant} (GiB)", lambda f: f.memory_gb(quant),
-                 lambda f: Cell(f"{f.memory_gb(quant):.1f}", f.memory_gb(quant)))
+                 lambda f: Cell(f"{f.memory_gb(quant):.1f}", f.memory_gb(quant)),
+                 Fit(priority=2, wrap=False, short=f"{quant} GiB"))
+
+
+def _score_cell(score: float | None) -> Cell | None:
+    """A benchmark score for people: one decimal at most (JSON keeps the card's figure)."""
+    return None if score is None else Cell(f"{round(score, 1):g}", score)
 
 
 def benchmark_field(name: str) -> Field:
-    return Field(f"bench_{name}", name.upper() if len(name) <= 5 else name, lambda f: f.benchmark(name))
+    return Field(f"bench_{name}", name.upper() if len(name) <= 5 else name, lambda f: f.benchmark(name),
+                 lambda f: _score_cell(f.benchmark(name)), Fit(priority=3, wrap=False))
 
 
 # a field reads `f.record` when the record holds the value (no card is read), `f.card` otherwise
 FIELDS: dict[str, Field] = {f.key: f for f in [
-    Field("id", "Model", lambda f: f.record.id),
+    Field("id", "Model", lambda f: f.record.id, fit=ID),
     Field("name", "Name", lambda f: f.record.name),
-    Field("publisher", "Publisher", lambda f: f.record.publisher),
+    Field("publisher", "Publisher", lambda f: f.record.publisher, fit=Fit(priority=6)),
     Field("family", "Family", lambda f: f.record.family),
-    Field("released", "Released", lambda f: f.record.released.isoformat()),
+    Field("released", "Released", lambda f: f.record.released.isoformat(), fit=Fit(priority=4, wrap=False)),
     Field("params", "Parameters", lambda f: f.record.architecture.params_b,
-          lambda f: Cell(params_text(f.record), f.record.architecture.params_b)),
+          lambda f: Cell(params_text(f.record), f.record.architecture.params_b), Fit(priority=3, short="Params")),
     Field("active_params", "Active parameters", lambda f: _active(f.record),
-          lambda f: Cell(f"{_active(f.record):g}B", _active(f.record))),
+          lambda f: Cell(f"{_active(f.record):g}B", _active(f.record)), Fit(priority=3, wrap=False, short="Active")),
     Field("architecture", "Architecture", lambda f: f.record.architecture.type),
     Field("context", "Context", lambda f: f.record.context_length,
-          lambda f: Cell(context_text(f.record.context_length), f.record.context_length)),
+          lambda f: Cell(context_text(f.record.context_length), f.record.context_length), Fit(priority=2, wrap=False)),
     Field("languages", "Languages", lambda f: list(f.record.languages)),
     Field("tasks", "Tasks", lambda f: list(f.record.tasks)),
     Field("modalities", "Modalities", lambda f: list(f.record.modalities)),
-    Field("license", "License", lambda f: f.license.license.id),
-    Field("commercial", "Commercial use", lambda f: f.license.commercial, lambda f: verdict_text(f.license)),
+    Field("license", "License", lambda f: f.license.license.id, fit=Fit(priority=3, wrap=False)),
+    Field("commercial", "Commercial use", lambda f: f.license.commercial, lambda f: verdict_text(f.license),
+          Fit(priority=1, short="Commercial")),
     Field("conditions", "Conditions", lambda f: list(f.license.conditions)),
     Field("lineage", "License lineage", lambda f: [{"model": s.card_id, "license": s.license_id}
                                                    for s in f.license.chain], lambda f: lineage_text(f.license)),
@@ -152,10 +161,13 @@ FIELDS: dict[str, Field] = {f.key: f for f in [
           lambda f: f.record.openness.model_dump(mode="json"),
           lambda f: f"{f.record.openness.weights}/{f.record.openness.code}/{f.record.openness.data}"),
     *(_memory_field(q) for q in MEMORY_QUANTS),
-    Field("mmlu", "MMLU", benchmark_field("mmlu").value),
-    Field("quality", "Quality index", lambda f: _quality(f) and round(_quality(f).index, 1),
-          lambda f: Cell(_quality(f).text, _quality(f).index) if _quality(f) else None),
-    Field("quality_error", "Quality ± error", lambda f: _quality(f) and round(_quality(f).error, 1)),
+    Field("mmlu", "MMLU", benchmark_field("mmlu").value, benchmark_field("mmlu").display,
+          Fit(priority=3, wrap=False)),
+    Field("quality", "Quality index", lambda f: quality_of(f) and round(quality_of(f).index, 1),
+          lambda f: Cell(quality_of(f).text, quality_of(f).index) if quality_of(f) else None,
+          Fit(priority=1, wrap=False, short="Quality")),
+    Field("quality_error", "Quality ± error", lambda f: quality_of(f) and round(quality_of(f).error, 1),
+          fit=Fit(priority=2, wrap=False, short="±")),
     Field("hardware_claims", "Documented hardware", lambda f: [claim_text(c) for c in f.card.hardware_claims]),
     Field("hf_repos", "Hugging Face", lambda f: list(f.card.hf_repos)),
     Field("sources", "Sources", lambda f: list(f.card.sources)),

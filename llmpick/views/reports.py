@@ -8,7 +8,7 @@ from ..advice.offload import offload_data, offload_text
 from ..catalog.cards import Card
 from ..catalog.catalog import Catalog
 from ..catalog.licenses import VERDICT_WORDS, EffectiveLicense
-from ..core.report import Report
+from ..core.report import FIGURE, ID, Fit, Report
 from .fields import claim_text, context_text, figure_text, lineage_text, params_text, verdict_text
 
 
@@ -57,7 +57,10 @@ def models_report(catalog: Catalog, cards: list[Card]) -> Report:
     columns = [("id", "Model"), ("params", "Params"), ("context", "Context"), ("license", "License"),
                ("commercial", "Commercial"), ("languages", "Languages"), ("tasks", "Tasks")]
     data = [card_summary(catalog, card) for card in cards]
-    return Report("models", columns, rows, data, notes=[f"{len(cards)} models"], row_class="verdict")
+    fit = {"id": ID, "params": Fit(priority=4, wrap=False), "context": Fit(priority=2, wrap=False),
+           "license": Fit(priority=3, wrap=False), "commercial": Fit(priority=1), "languages": Fit(priority=5),
+           "tasks": Fit(priority=6)}
+    return Report("models", columns, rows, data, notes=[f"{len(cards)} models"], row_class="verdict", fit=fit)
 
 
 def card_report(catalog: Catalog, card: Card) -> Report:
@@ -106,7 +109,8 @@ def card_report(catalog: Catalog, card: Card) -> Report:
     add("verified", card.verified.isoformat())
     add("notes", card.notes)
     add("file", catalog.origins[card.id])
-    return Report("model", [("field", "Field"), ("value", "Value")], rows, data, title=card.name)
+    return Report("model", [("field", "Field"), ("value", "Value")], rows, data, title=card.name,
+                  fit={"field": ID, "value": Fit(priority=0)})
 
 
 def licenses_report(catalog: Catalog, license_ids: list[str]) -> Report:
@@ -127,7 +131,9 @@ def licenses_report(catalog: Catalog, license_ids: list[str]) -> Report:
     notes = []
     if len(license_ids) == 1:
         notes = [f"url: {data[0]['url']}", "models: " + (", ".join(data[0]["models"]) or "none")]
-    return Report("licenses", columns, rows, data, notes=notes)
+    fit = {"id": ID, "commercial": Fit(priority=2, wrap=False, short="Comm."), "conditions": Fit(priority=3),
+           "summary": Fit(priority=4), "models": Fit(priority=1, wrap=False, short="#")}
+    return Report("licenses", columns, rows, data, notes=notes, fit=fit)
 
 
 def gb(value: float) -> str:
@@ -163,7 +169,7 @@ def recommendation_report(rec: Any, catalog: Catalog, show_all: bool = False, ex
             "speed": "" if pick.tokens_per_s is None else f"~{pick.tokens_per_s:.0f}",
             "context": context_text(catalog.get(pick.model).context_length),
             "license": verdict_text(pick.license) if pick.license.commercial != "yes" else pick.license.license.id,
-            "score": f"{pick.score:.3f}",
+            "score": f"{pick.score:.1f}",
             "why": "; ".join(pick.reasons + tuple(f"[{f}]" for f in pick.flags)),
             "verdict": pick.license.commercial,
         })
@@ -205,7 +211,16 @@ def recommendation_report(rec: Any, catalog: Catalog, show_all: bool = False, ex
                        for rejections in rec.rejections.values() for r in rejections],
         "advice": rec.advice,
     }
-    return Report("recommendation", columns, rows, data, notes=notes, row_class="verdict")
+    return Report("recommendation", columns, rows, data, notes=notes, row_class="verdict", fit=RECOMMENDATION_FIT)
+
+
+RECOMMENDATION_FIT = {
+    "rank": ID, "model": ID, "quant": Fit(priority=2, wrap=False), "memory": Fit(wrap=False, short="Memory"),
+    "speed": Fit(priority=2, wrap=False, empty="Tok/s: not shown, no memory bandwidth is known for this hardware "
+                 "(name the GPU with --gpu, or give --mem-bandwidth)"),
+    "context": Fit(priority=3, wrap=False), "license": Fit(), "score": Fit(priority=4, wrap=False),
+    "why": Fit(below=True),
+}
 
 
 def _memory_cell(est: Any, budget_gb: float) -> str:
@@ -228,9 +243,10 @@ def why_not_report(rec: Any, model: str) -> Report:
         rows = [{"rule": f"{k} ({v:.2f} x {rec.weights[k]:.2f})", "reason": verdict.explanations[k]}
                 for k, v in verdict.components.items()]
         data = {"model": model, "accepted": True, **pick_data(rank, verdict)}
-        notes = [f"{model} passes every rule: rank {rank} of {len(rec.picks)}, score {verdict.score:.3f}, "
+        notes = [f"{model} passes every rule: rank {rank} of {len(rec.picks)}, score {verdict.score:.1f}, "
                  f"at {verdict.estimate.quant} ({verdict.estimate.total_gb:.1f} GiB)"]
-    return Report("why-not", [("rule", "Rule"), ("reason", "Reason")], rows, data, notes=notes)
+    return Report("why-not", [("rule", "Rule"), ("reason", "Reason")], rows, data, notes=notes,
+                  fit={"rule": Fit(priority=0), "reason": Fit(priority=0)})
 
 
 def fit_report(card: Card, rows_data: list[dict[str, Any]], hardware_text: str, explain: bool,
@@ -256,7 +272,15 @@ def fit_report(card: Card, rows_data: list[dict[str, Any]], hardware_text: str, 
             notes.append(f"{label}:")
             notes += [f"    {t.name}: {t.formula}" for t in est.terms]
     data = {"model": card.id, "hardware": hardware_text, "rows": rows_data}
-    return Report("fit", columns, rows, data, notes=notes)
+    return Report("fit", columns, rows, data, notes=notes, fit=FIT_FIT)
+
+
+FIT_FIT = {
+    "setting": ID, "context": Fit(priority=2, wrap=False), "weights": Fit(priority=3, wrap=False, short="Weights"),
+    "kv": Fit(priority=3, wrap=False, short="KV"), "overhead": Fit(priority=4, wrap=False, short="Other"),
+    "total": Fit(priority=0, wrap=False), "fits": Fit(priority=0, wrap=False),
+    "speed": Fit(priority=1, wrap=False, empty=RECOMMENDATION_FIT["speed"].empty),
+}
 
 
 def _split_cell(offload: dict[str, Any] | None) -> str:
@@ -276,4 +300,4 @@ def hardware_report(found: Any) -> Report:
             "ram_free_gb": None if found.ram_free_gb is None else round(found.ram_free_gb, 3),
             "unit": "GiB", "notes": list(found.notes)}
     return Report("hardware", [("device", "Device"), ("total", "Total GiB"), ("free", "Free GiB"), ("via", "Via")],
-                  rows, data, notes=list(found.notes))
+                  rows, data, notes=list(found.notes), fit={"device": Fit(priority=0), "total": FIGURE, "free": FIGURE})
