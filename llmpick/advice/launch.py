@@ -114,6 +114,9 @@ def _ollama(card: Card, est: Estimate) -> Run:
         return Run("ollama", None, _none(card, "Ollama library model"))
     tag = ollama.quants.get(est.quant)
     source = source_for(card, ollama_page(ollama.name)) or ollama_page(ollama.name)
+    note = ""
+    if tag is None and not ollama.quants:
+        tag, note = ollama.tag, f"the tag's quantization is not recorded in the card (the pick is {est.quant})"
     if tag is None:
         default = ollama.quant_of(ollama.tag)
         listed = ", ".join(f"{q} {t}" for q, t in ollama.quants.items()) or f"{ollama.tag}, quantization not recorded"
@@ -127,7 +130,7 @@ def _ollama(card: Card, est: Estimate) -> Run:
     if est.batch > 1:
         settings.append(f"OLLAMA_NUM_PARALLEL={est.batch}")
     setup = f"{' '.join(settings)} ollama serve" if settings else None
-    return Run("ollama", f"ollama run {tag}", artefact=Artefact(f"{ollama.name}", source), setup=setup)
+    return Run("ollama", f"ollama run {tag}", note, Artefact(ollama.name, source), setup)
 
 
 def _gguf_file(card: Card, quant: str) -> tuple[Gguf, Any] | None:
