@@ -88,7 +88,7 @@ def test_partial_offload_sets_the_gpu_layers_of_the_split(catalog_dir):
 def test_quantized_kv_cache_and_long_context_flags(catalog_dir):
     result = run("fit", "runner-7b", "--vram", "24", "--quant", "q4_k_m", "--context", "8k", "--kv-type", "q8_0")
     assert result.exit_code == 0, result.output
-    assert (f"llama-server -hf {GGUF_REPO}:Q4_K_M -c 8192 -ngl 99 --cache-type-k q8_0 --cache-type-v q8_0"
+    assert (f"llama-server -hf {GGUF_REPO}:Q4_K_M -c 8192 -ngl 99 -fa on --cache-type-k q8_0 --cache-type-v q8_0"
             in result.stdout)
     assert ("OLLAMA_CONTEXT_LENGTH=8192 OLLAMA_FLASH_ATTENTION=1 OLLAMA_KV_CACHE_TYPE=q8_0 ollama serve"
             in result.stdout)

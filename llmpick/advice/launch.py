@@ -83,6 +83,17 @@ class RunPlan:
         return out
 
 
+SIXTEEN_BIT = ("bf16", "fp16")
+
+
+def lookup(mapping: dict[str, Any], quant: str) -> tuple[str, Any] | None:
+    """(key, value) of `mapping` for `quant`; a 16-bit pick takes either 16-bit format (same size, same speed)."""
+    for key in (quant, *(q for q in SIXTEEN_BIT if q != quant)) if quant in SIXTEEN_BIT else (quant,):
+        if key in mapping:
+            return key, mapping[key]
+    return None
+
+
 def mlx_bits(quant: str) -> int:
     """The MLX precision closest to `quant`: 16 for 16-bit formats, else its whole bits per weight (q4_k_m: 4)."""
     bits = QUANTS[quant].bits
@@ -112,13 +123,14 @@ def _ollama(card: Card, est: Estimate) -> Run:
     ollama = card.runtimes.ollama if card.runtimes else None
     if ollama is None:
         return Run("ollama", None, _none(card, "Ollama library model"))
-    tag = ollama.quants.get(est.quant)
+    found = lookup(ollama.quants, est.quant)
+    tag = found[1] if found else None
     source = source_for(card, ollama_page(ollama.name)) or ollama_page(ollama.name)
-    note = ""
-    if tag is None and not ollama.quants:
+    note = "" if found is None or found[0] == est.quant else f"{found[0]} weights"
+    default = ollama.quant_of(ollama.tag)
+    if tag is None and default is None:
         tag, note = ollama.tag, f"the tag's quantization is not recorded in the card (the pick is {est.quant})"
     if tag is None:
-        default = ollama.quant_of(ollama.tag)
         listed = ", ".join(f"{q} {t}" for q, t in ollama.quants.items()) or f"{ollama.tag}, quantization not recorded"
         why = f" (ollama run {ollama.tag} is {default})" if default else ""
         return Run("ollama", None, f"no Ollama tag recorded at {est.quant}{why}; tags: {listed}")
@@ -133,10 +145,11 @@ def _ollama(card: Card, est: Estimate) -> Run:
     return Run("ollama", f"ollama run {tag}", note, Artefact(ollama.name, source), setup)
 
 
-def _gguf_file(card: Card, quant: str) -> tuple[Gguf, Any] | None:
+def _gguf_file(card: Card, quant: str) -> tuple[Gguf, str, Any] | None:
     for repo in card.runtimes.gguf if card.runtimes else []:
-        if quant in repo.files:
-            return repo, repo.files[quant]
+        found = lookup(repo.files, quant)
+        if found is not None:
+            return repo, *found
     return None
 
 
@@ -155,13 +168,14 @@ def _llama_cpp(card: Card, est: Estimate, device: str | None) -> Run:
         if recorded:
             return Run("llama.cpp", None, f"no {file_tag(est.quant)} GGUF recorded; published: {', '.join(recorded)}")
         return Run("llama.cpp", None, _none(card, "GGUF"))
-    repo, entry = found
-    parts = [f"llama-server -hf {repo.repo}:{file_tag(est.quant)}", f"-c {est.context * est.batch}",
+    repo, quant, entry = found
+    parts = [f"llama-server -hf {repo.repo}:{file_tag(quant)}", f"-c {est.context * est.batch}",
              _layers_flag(card, est, device)]
     if est.batch > 1:
         parts.append(f"-np {est.batch}")  # llama-server divides -c among its slots
     if est.kv_dtype in ("q8_0", "q4_0"):
-        parts.append(f"--cache-type-k {est.kv_dtype} --cache-type-v {est.kv_dtype}")
+        # a quantized V cache needs flash attention (llama.cpp fails to start without it: ggml-org/llama.cpp#28524)
+        parts.append(f"-fa on --cache-type-k {est.kv_dtype} --cache-type-v {est.kv_dtype}")
     note = ""
     if est.offload is not None:
         note = (f"-ngl {est.offload.gpu_layers}: {est.offload.gpu_layers} of {est.offload.layers} layers on the GPU, "

@@ -12,7 +12,8 @@ from ..catalog.artefacts import file_tag
 from ..catalog.cards import Card
 
 TOP_RUN = 3  # picks whose one-line command the recommend table is followed by
-SHOW_QUANT = "q4_k_m"  # show has no hardware: the commands at the most common download
+SHOW_QUANT = "q4_k_m"
+MOSTLY_ON_GPU = 0.5  # fit's Run section prefers a split with at least this share of the layers on the GPU  # show has no hardware: the commands at the most common download
 
 
 def top_lines(plans: list[RunPlan]) -> list[str]:
@@ -45,12 +46,18 @@ def fit_plan(card: Card, rows: list[tuple[str, Estimate, dict[str, Any]]], hardw
     if hardware is None:
         est = next((est for est, _ in settings if est.quant == SHOW_QUANT), settings[0][0])
         return plan(card, est, None), "no machine given"
-    whole = next((est for est, data in settings if data["fits"]), None)
-    if whole is not None:
-        return plan(card, whole, hardware), "the highest precision that fits"
-    split = next((est for est, _ in settings if est.offload is not None), None)
-    if split is not None:
-        return plan(card, split, hardware), "the highest precision that fits split between GPU and RAM"
+    whole = [plan(card, est, hardware) for est, data in settings if data["fits"]]
+    splits = [est for est, _ in settings if est.offload is not None]
+    # a split with most layers on the GPU first: a 16-bit model with a quarter on the GPU crawls
+    splits.sort(key=lambda est: est.offload is not None and est.offload.gpu_share < MOSTLY_ON_GPU)
+    split = [plan(card, est, hardware) for est in splits]
+    for plans, why in ((whole, "the highest precision that fits"),
+                       (split, "the highest precision split between GPU and RAM, most layers on the GPU")):
+        runnable = next((one for one in plans if one.best is not None), None)
+        if runnable is not None:
+            return runnable, why
+    if whole or split:
+        return (whole or split)[0], "the highest precision that fits; nothing recorded to download"
     return None
 
 
