@@ -20,8 +20,8 @@ def top_lines(plans: list[RunPlan]) -> list[str]:
     """One line per pick to copy, for the first TOP_RUN picks: 'run #1 qwen3-14b: ollama run qwen3:14b'."""
     if not plans:
         return []
-    lines = [f"run the top {min(len(plans), TOP_RUN)} (all commands: llmpick fit MODEL with the same flags, "
-             "or --format json):"]
+    lines = [f"run the top {min(len(plans), TOP_RUN)} (every runtime: llmpick fit MODEL with the same "
+             "hardware flags, or --format json):"]
     for rank, one in enumerate(plans[:TOP_RUN], 1):
         best = one.best
         lines.append(f"  #{rank} {one.model}: " + (best.command if best and best.command else
