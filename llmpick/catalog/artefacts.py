@@ -4,14 +4,11 @@ and the checks that tie them to the card's aliases and sources. docs/cards.md do
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Annotated, Literal
+from typing import Annotated, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from ..core.parse import no_bool_for_number
-
-if TYPE_CHECKING:
-    from .cards import Card
 
 HF_REPO = r"^[A-Za-z0-9][A-Za-z0-9_.\-]*/[A-Za-z0-9][A-Za-z0-9_.\-]*$"
 # an Ollama library name with an optional tag: qwen3, qwen3:14b, qwen3:14b-q8_0 (the library namespace only)
@@ -102,6 +99,19 @@ class Runtimes(_Strict):
     gguf: list[Gguf] = []
     mlx: list[Mlx] = []
     vllm: Vllm | None = None
+
+
+class Card(Protocol):
+    """What the checks read of a card (catalog/cards.Card, which imports this module)."""
+
+    @property
+    def runtimes(self) -> Runtimes | None: ...
+    @property
+    def sources(self) -> list[str]: ...
+    @property
+    def hf_repos(self) -> list[str]: ...
+    @property
+    def aliases(self) -> list[str]: ...
 
 
 def hf_page(repo: str) -> str:

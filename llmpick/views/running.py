@@ -12,8 +12,8 @@ from ..catalog.artefacts import file_tag
 from ..catalog.cards import Card
 
 TOP_RUN = 3  # picks whose one-line command the recommend table is followed by
-SHOW_QUANT = "q4_k_m"
-MOSTLY_ON_GPU = 0.5  # fit's Run section prefers a split with at least this share of the layers on the GPU  # show has no hardware: the commands at the most common download
+SHOW_QUANT = "q4_k_m"  # show has no hardware: the commands at the most common download
+MOSTLY_ON_GPU = 0.5  # fit's Run section prefers a split with at least this share of the layers on the GPU
 
 
 def top_lines(plans: list[RunPlan]) -> list[str]:
