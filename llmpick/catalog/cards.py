@@ -11,6 +11,7 @@ from pydantic import (AfterValidator, BaseModel, ConfigDict, Discriminator, Fiel
 
 from ..core import vocab
 from ..core.parse import no_bool_for_number, visible, visible_lines
+from .artefacts import Runtimes
 
 PARAMS_TOLERANCE = 0.10
 
@@ -323,6 +324,7 @@ class Card(Strict):
     provenance: Annotated[list[Provenance], AfterValidator(_unique)] = []
     hf_repos: Annotated[list[HfRepo], AfterValidator(_unique)] = []
     aliases: Annotated[list[Name], AfterValidator(_unique)] = []
+    runtimes: Runtimes | None = None  # published artefacts that run it (catalog/artefacts.py)
     hardware_claims: list[HardwareClaim] = []
     benchmarks: dict[Annotated[str, Field(pattern=SLUG)], Figures] = {}
     links: dict[str, Url] = {}

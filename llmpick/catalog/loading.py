@@ -306,16 +306,19 @@ def located(exc: Any, path: Path, text: str, prefix: tuple = (), fields: Iterabl
 
 @cache
 def _known_fields() -> tuple[str, ...]:
+    from .artefacts import Gguf, GgufFile, Mlx, Ollama, Runtimes, Vllm
     from .benchmarks import BenchmarkInfo, Scale
     from .cards import Architecture, Card, Figure, HardwareClaim, OpennessLevels
     from .licenses import License
 
-    models = (Card, Architecture, HardwareClaim, Figure, OpennessLevels, License, BenchmarkInfo, Scale)
+    models = (Card, Architecture, HardwareClaim, Figure, OpennessLevels, License, BenchmarkInfo, Scale, Runtimes,
+              Ollama, Gguf, GgufFile, Mlx, Vllm)
     return tuple(sorted({name for model in models for name in model.model_fields}))
 
 
 def _cross_check(catalog: Catalog) -> list[Problem]:
     from ..core.yamlio import line_of
+    from .artefacts import runtime_problems
     from .benchmarks import figure_problem
 
     problems: list[Problem] = []
@@ -351,6 +354,8 @@ def _cross_check(catalog: Catalog) -> list[Problem]:
                     name, message = problem
                     loc = ("benchmarks", bench_id, *((index,) if len(figures) > 1 else ()), name)
                     at(card.id, loc, f"benchmarks.{bench_id}.{name}", message)
+        for loc, message in runtime_problems(card):
+            at(card.id, loc, ".".join(map(str, loc)), message)
     for card in catalog.cards.values():
         seen = [card.id]
         base = card.base_model

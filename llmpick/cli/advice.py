@@ -272,6 +272,7 @@ def fit_command(
     from ..advice.offload import can_offload
     from ..core import parse
     from ..views.reports import fit_report
+    from ..views.running import fit_plan
 
     reject_empty(locals())
     check_notes_shown(fmt, explain=explain)
@@ -299,7 +300,8 @@ def fit_command(
     hardware_text = hardware.describe() if hardware else "none given (use --vram, --gpu, --ram or --cpu-only)"
     if can_offload(hardware):
         hardware_text += f"; {hardware.ram_gb:g} GiB system RAM for what does not fit the GPU"
-    emit(fit_report(card, [r[2] for r in rows], hardware_text, explain, [(r[0], r[1]) for r in rows]), fmt,
+    run = None if finetune else fit_plan(card, rows, hardware, max(asked or [4096]))
+    emit(fit_report(card, [r[2] for r in rows], hardware_text, explain, [(r[0], r[1]) for r in rows], run), fmt,
          output)
 
 

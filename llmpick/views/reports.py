@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..advice.launch import plan
 from ..advice.offload import offload_data, offload_text
 from ..catalog.cards import Card
 from ..catalog.catalog import Catalog
 from ..catalog.licenses import VERDICT_WORDS, EffectiveLicense
 from ..core.report import FIGURE, ID, Fit, Report
 from .fields import claim_text, context_text, figure_text, lineage_text, params_text, verdict_text
+from .running import section, show_plan, show_rows, top_lines
 
 
 def license_data(eff: EffectiveLicense) -> dict[str, Any]:
@@ -100,6 +102,9 @@ def card_report(catalog: Catalog, card: Card) -> Report:
     add("openness", f"weights {card.openness.weights}, code {card.openness.code}, data {card.openness.data}")
     add("hf repos", card.hf_repos)
     add("aliases", card.aliases)
+    run_plan = show_plan(card)
+    data["run"] = run_plan.data()
+    rows += show_rows(card, run_plan)
     for name, figures in card.benchmarks.items():
         for figure in figures:
             add(f"benchmark {name}", figure_text(figure))
@@ -185,6 +190,8 @@ def recommendation_report(rec: Any, catalog: Catalog, show_all: bool = False, ex
     if rec.offload and any(pick.estimate.offload for pick in rec.top):
         notes.append(rec.offload)
     notes += [f"hint: {line}" for line in rec.advice]
+    plans = [plan(catalog.get(pick.model), pick.estimate, rec.hardware) for pick in rec.top]
+    notes += top_lines(plans)
     if explain:
         weights = ", ".join(f"{k} {v:.2f}" for k, v in rec.weights.items())
         notes.append(f"score = weighted sum of components (weights: {weights})")
@@ -205,7 +212,8 @@ def recommendation_report(rec: Any, catalog: Catalog, show_all: bool = False, ex
                      "bandwidth_gbs": rec.hardware.bandwidth_gbs, "ram_gb": rec.hardware.ram_gb,
                      "budget_gb": rec.hardware.budget_gb},
         "weights": rec.weights,
-        "recommendations": [pick_data(rank, pick) for rank, pick in enumerate(rec.top, 1)],
+        "recommendations": [pick_data(rank, pick) | {"run": one.data()}
+                            for rank, (pick, one) in enumerate(zip(rec.top, plans, strict=True), 1)],
         "accepted": len(rec.picks),
         "rejections": [{"model": r.model, "rule": r.rule, "reason": r.reason}
                        for rejections in rec.rejections.values() for r in rejections],
@@ -250,7 +258,7 @@ def why_not_report(rec: Any, model: str) -> Report:
 
 
 def fit_report(card: Card, rows_data: list[dict[str, Any]], hardware_text: str, explain: bool,
-               terms: list[tuple[str, Any]]) -> Report:
+               terms: list[tuple[str, Any]], run: tuple[Any, str] | None = None) -> Report:
     rows = []
     for entry in rows_data:
         rows.append({
@@ -271,7 +279,8 @@ def fit_report(card: Card, rows_data: list[dict[str, Any]], hardware_text: str, 
         for label, est in terms:
             notes.append(f"{label}:")
             notes += [f"    {t.name}: {t.formula}" for t in est.terms]
-    data = {"model": card.id, "hardware": hardware_text, "rows": rows_data}
+    data = {"model": card.id, "hardware": hardware_text, "rows": rows_data, "run": run and run[0].data()}
+    notes += section(*run) if run else []
     return Report("fit", columns, rows, data, notes=notes, fit=FIT_FIT)
 
 

@@ -1,0 +1,241 @@
+"""How to run a pick: the Ollama, llama.cpp (llama-server), vLLM and MLX command for one model at one setting on one
+machine, from the artefacts its card records (catalog/artefacts.py). docs/running.md explains each choice."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ..catalog.artefacts import Gguf, file_tag, hf_page, ollama_page, source_for, vllm_repo
+from ..catalog.cards import Card
+from .hardware import Hardware
+from .memory import QUANTS, Estimate, estimate
+
+ALL_LAYERS = 99  # llama.cpp's idiom for "every layer on the GPU" (-ngl 99); more when a model has more layers
+OLLAMA_CONTEXT = 4096  # Ollama's default context window; a larger one is set on the server
+VLLM_KV = {"q8_0": "fp8"}  # --kv-type -> vLLM's --kv-cache-dtype (8-bit to 8-bit; vLLM has no 4-bit KV cache)
+RUNTIMES = ("ollama", "llama.cpp", "vllm", "mlx")
+
+
+@dataclass(frozen=True)
+class Artefact:
+    """A published file or repository: what a command downloads."""
+
+    repo: str
+    source: str
+    file: str | None = None
+    size_gb: float | None = None  # GB of 10**9 bytes, as published
+
+    def data(self) -> dict[str, Any]:
+        return {"repo": self.repo, "file": self.file,
+                "size_bytes": None if self.size_gb is None else round(self.size_gb * 1e9), "source": self.source}
+
+    def text(self) -> str:
+        size = "" if self.size_gb is None else f", {self.size_gb:.2f} GB"
+        return f"{self.file or self.repo}{size} ({self.source})"
+
+
+@dataclass(frozen=True)
+class Run:
+    """One runtime's way to run the pick: the command, or why there is none (`note`)."""
+
+    runtime: str  # one of RUNTIMES
+    command: str | None
+    note: str = ""
+    artefact: Artefact | None = None
+    setup: str | None = None  # a command to run first (the Ollama server with a larger context)
+
+    def data(self) -> dict[str, Any]:
+        return {"command": self.command, "setup": self.setup, "note": self.note or None,
+                "artefact": None if self.artefact is None else self.artefact.data()}
+
+
+@dataclass(frozen=True)
+class RunPlan:
+    model: str
+    quant: str
+    context: int
+    runs: tuple[Run, ...]
+
+    @property
+    def best(self) -> Run | None:
+        """The one line to copy: the first runtime with a command (Ollama before llama.cpp before vLLM and MLX)."""
+        return next((run for run in self.runs if run.command), None)
+
+    def data(self) -> dict[str, Any]:
+        return {"quant": self.quant, "context": self.context,
+                **{run.runtime.replace(".", "_"): run.data() for run in self.runs}}
+
+    def lines(self, indent: str = "  ") -> list[str]:
+        width = max(len(run.runtime) for run in self.runs) + 1 if self.runs else 0
+        out = []
+        for run in self.runs:
+            head = f"{indent}{run.runtime + ':':<{width}} "
+            if run.setup:
+                out.append(f"{head}{run.setup}")
+                head = " " * len(head)
+            out.append(f"{head}{run.command or run.note}")
+            pad = " " * len(head)
+            if run.command and run.artefact and run.artefact.file:
+                out.append(f"{pad}{run.artefact.text()}")
+            if run.command and run.note:
+                out.append(f"{pad}{run.note}")
+        return out
+
+
+SIXTEEN_BIT = ("bf16", "fp16")
+
+
+def lookup(mapping: dict[str, Any], quant: str) -> tuple[str, Any] | None:
+    """(key, value) of `mapping` for `quant`; a 16-bit pick takes either 16-bit format (same size, same speed)."""
+    for key in (quant, *(q for q in SIXTEEN_BIT if q != quant)) if quant in SIXTEEN_BIT else (quant,):
+        if key in mapping:
+            return key, mapping[key]
+    return None
+
+
+def mlx_bits(quant: str) -> int:
+    """The MLX precision closest to `quant`: 16 for 16-bit formats, else its whole bits per weight (q4_k_m: 4)."""
+    bits = QUANTS[quant].bits
+    return 16 if bits >= 16 else 8 if bits >= 8 else int(bits)
+
+
+def plan(card: Card, est: Estimate, hardware: Hardware | None) -> RunPlan:
+    """The commands that run `card` at the estimate's quantization, context and KV cache type on `hardware`
+    (None: no machine given; every runtime is listed, llama.cpp with all layers on a GPU)."""
+    device = hardware.device if hardware is not None else None
+    runs = [_ollama(card, est), _llama_cpp(card, est, device)]
+    if device in ("gpu", None):
+        runs.append(_vllm(card, est, hardware))
+    if device in ("apple", None):
+        runs.append(_mlx(card, est))
+    return RunPlan(card.id, est.quant, est.context, tuple(runs))
+
+
+def _none(card: Card, what: str) -> str:
+    """Why there is no artefact: the card's author found none, or the card records no runtimes at all."""
+    if card.runtimes is None:
+        return f"no {what} recorded in the card"
+    return f"no {what} published"
+
+
+def _ollama(card: Card, est: Estimate) -> Run:
+    ollama = card.runtimes.ollama if card.runtimes else None
+    if ollama is None:
+        return Run("ollama", None, _none(card, "Ollama library model"))
+    found = lookup(ollama.quants, est.quant)
+    tag = found[1] if found else None
+    source = source_for(card, ollama_page(ollama.name)) or ollama_page(ollama.name)
+    note = "" if found is None or found[0] == est.quant else f"{found[0]} weights"
+    default = ollama.quant_of(ollama.tag)
+    if tag is None and default is None:
+        tag, note = ollama.tag, f"the tag's quantization is not recorded in the card (the pick is {est.quant})"
+    if tag is None:
+        listed = ", ".join(f"{q} {t}" for q, t in ollama.quants.items()) or f"{ollama.tag}, quantization not recorded"
+        why = f" (ollama run {ollama.tag} is {default})" if default else ""
+        return Run("ollama", None, f"no Ollama tag recorded at {est.quant}{why}; tags: {listed}")
+    settings = []
+    if est.context > OLLAMA_CONTEXT:
+        settings.append(f"OLLAMA_CONTEXT_LENGTH={est.context}")
+    if est.kv_dtype in ("q8_0", "q4_0"):
+        settings += ["OLLAMA_FLASH_ATTENTION=1", f"OLLAMA_KV_CACHE_TYPE={est.kv_dtype}"]
+    if est.batch > 1:
+        settings.append(f"OLLAMA_NUM_PARALLEL={est.batch}")
+    setup = f"{' '.join(settings)} ollama serve" if settings else None
+    return Run("ollama", f"ollama run {tag}", note, Artefact(ollama.name, source), setup)
+
+
+def _gguf_file(card: Card, quant: str) -> tuple[Gguf, str, Any] | None:
+    for repo in card.runtimes.gguf if card.runtimes else []:
+        found = lookup(repo.files, quant)
+        if found is not None:
+            return repo, *found
+    return None
+
+
+def _layers_flag(card: Card, est: Estimate, device: str | None) -> str:
+    if device == "cpu":
+        return "-ngl 0"
+    if est.offload is not None:
+        return f"-ngl {est.offload.gpu_layers}"
+    return f"-ngl {max(ALL_LAYERS, (card.architecture.layers or 0) + 1)}"
+
+
+def _llama_cpp(card: Card, est: Estimate, device: str | None) -> Run:
+    found = _gguf_file(card, est.quant)
+    if found is None:
+        recorded = sorted({file_tag(q) for repo in (card.runtimes.gguf if card.runtimes else []) for q in repo.files})
+        if recorded:
+            return Run("llama.cpp", None, f"no {file_tag(est.quant)} GGUF recorded; published: {', '.join(recorded)}")
+        return Run("llama.cpp", None, _none(card, "GGUF"))
+    repo, quant, entry = found
+    parts = [f"llama-server -hf {repo.repo}:{file_tag(quant)}", f"-c {est.context * est.batch}",
+             _layers_flag(card, est, device)]
+    if est.batch > 1:
+        parts.append(f"-np {est.batch}")  # llama-server divides -c among its slots
+    if est.kv_dtype in ("q8_0", "q4_0"):
+        # a quantized V cache needs flash attention (llama.cpp fails to start without it: ggml-org/llama.cpp#28524)
+        parts.append(f"-fa on --cache-type-k {est.kv_dtype} --cache-type-v {est.kv_dtype}")
+    note = ""
+    if est.offload is not None:
+        note = (f"-ngl {est.offload.gpu_layers}: {est.offload.gpu_layers} of {est.offload.layers} layers on the GPU, "
+                "the rest in system RAM")
+    source = source_for(card, hf_page(repo.repo)) or hf_page(repo.repo)
+    return Run("llama.cpp", " ".join(parts), note, Artefact(repo.repo, source, entry.file, entry.size_gb))
+
+
+def _vllm(card: Card, est: Estimate, hardware: Hardware | None) -> Run:
+    repo = vllm_repo(card)
+    if repo is None:
+        return Run("vllm", None, _none(card, "vLLM repo"))
+    vllm = card.runtimes.vllm  # type: ignore[union-attr]  # vllm_repo found one
+    quant = vllm.quant or card.architecture.native_precision or "bf16"  # type: ignore[union-attr]
+    source = source_for(card, hf_page(repo)) or hf_page(repo)
+    artefact = Artefact(repo, source)
+    if est.offload is not None:
+        return Run("vllm", None, "vLLM runs a model from GPU memory only: not for a GPU+RAM split", artefact)
+    gpus = _tensor_parallel(card, quant, est, hardware)
+    if gpus is None:
+        need = estimate(card, quant, est.context, est.batch, est.kv_dtype).total_gb
+        budget = hardware.budget_gb if hardware is not None else None
+        return Run("vllm", None, f"{repo} ({quant}) needs {need:.1f} GB, more than the {budget or 0:.1f} GB here",
+                   artefact)
+    parts = [f"vllm serve {repo}", f"--max-model-len {est.context}"]
+    if gpus > 1:
+        parts.append(f"--tensor-parallel-size {gpus}")
+    if est.batch > 1:
+        parts.append(f"--max-num-seqs {est.batch}")
+    if est.kv_dtype in VLLM_KV:
+        parts.append(f"--kv-cache-dtype {VLLM_KV[est.kv_dtype]}")
+    note = "" if quant == est.quant else f"serves {quant} weights, not {est.quant}"
+    return Run("vllm", " ".join(parts), note, artefact)
+
+
+def _tensor_parallel(card: Card, quant: str, est: Estimate, hardware: Hardware | None) -> int | None:
+    """The fewest GPUs (1, 2, 4, ...) whose memory holds the vLLM repo's weights and cache, and which split the
+    attention heads evenly (vLLM's tensor parallelism); None when no such count fits."""
+    if hardware is None or hardware.budget_gb is None:
+        return 1
+    heads = card.architecture.attention_heads
+    per_gpu = hardware.vram_gb or 0.0  # per GPU; of a mixed set, the smallest (tensor parallelism splits evenly)
+    count = 1
+    while count <= hardware.gpus:
+        need = estimate(card, quant, est.context, est.batch, est.kv_dtype, gpus=count).total_gb
+        if need <= per_gpu * count and (not heads or heads % count == 0):
+            return count
+        count *= 2
+    return None
+
+
+def _mlx(card: Card, est: Estimate) -> Run:
+    repos = card.runtimes.mlx if card.runtimes else []
+    if not repos:
+        return Run("mlx", None, _none(card, "MLX repo"))
+    bits = mlx_bits(est.quant)
+    found = next((repo for repo in repos if repo.bits == bits), None)
+    if found is None:
+        published = ", ".join(f"{repo.bits}-bit" for repo in repos)
+        return Run("mlx", None, f"no {bits}-bit MLX repo recorded; published: {published}")
+    source = source_for(card, hf_page(found.repo)) or hf_page(found.repo)
+    return Run("mlx", f"mlx_lm.server --model {found.repo}", "",
+               Artefact(found.repo, source, None, found.size_gb))
