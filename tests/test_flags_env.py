@@ -146,7 +146,7 @@ def test_repeated_export_columns_warn_and_show_once():
 
 @pytest.mark.parametrize("headroom, message", [
     ("nan", "--headroom must be a finite number of GB, not NaN"),
-    ("12", "--headroom 12 GB leaves nothing of the 12 GB available"),
+    ("12", "--headroom 12 GiB leaves nothing of the 12 GiB available"),
     ("-1", "--headroom must be 0 or more GB, not -1"),
 ])
 def test_fit_checks_headroom_as_recommend_does(headroom, message):

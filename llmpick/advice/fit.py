@@ -6,13 +6,13 @@ from dataclasses import fields
 from typing import Any
 
 from ..catalog.cards import Card
+from .finetune import estimate_finetune
 from .hardware import Hardware
 from .memory import (
     PRECISION_ORDER,
     Estimate,
     decode_tokens_per_s,
     estimate,
-    estimate_finetune,
     is_native,
     offered_quants,
 )
