@@ -30,6 +30,8 @@ def installed_command(
     path: Annotated[list[Path] | None, typer.Option("--path", help="A folder of .gguf files to read (repeatable); "
                                                     "their headers say architecture, quantization and context.",
                                                     show_default=False)] = None,
+    timeout: Annotated[float, typer.Option("--timeout", min=0.1, help="Seconds Ollama has to list its models and "
+                                           "their details.")] = 10.0,
     fmt: FormatOpt = OutputFormat.table,
     output: OutputOpt = None,
     catalog: CatalogOpt = None,
@@ -51,16 +53,17 @@ def installed_command(
 
       llmpick installed --path ~/models --path /srv/gguf
     """
-    found = find(load(catalog), source, path)
+    found = find(load(catalog), source, path, timeout)
     from ..views.runtimes import installed_report
 
     emit(installed_report(found), fmt, output)
 
 
-def find(catalog: Catalog, sources: list[str] | None = None, paths: list[Path] | None = None) -> Installed:
+def find(catalog: Catalog, sources: list[str] | None = None, paths: list[Path] | None = None,
+         seconds: float | None = None) -> Installed:
     from ..runtimes.installed import find_installed
 
-    return find_installed(catalog, sources, paths)
+    return find_installed(catalog, sources, paths, seconds=seconds)
 
 
 def installed_cards(catalog: Catalog, rank_only: bool) -> tuple[set[str], dict[str, list[str]]]:

@@ -46,7 +46,7 @@ def check_sources(sources: list[str]) -> list[str]:
 
 def find_installed(catalog: Catalog, sources: list[str] | None = None, paths: list[Path] | None = None,
                    ollama_host: str | None = None, home: Path | None = None, hf_cache: Path | None = None,
-                   details: bool = True) -> Installed:
+                   details: bool = True, seconds: float | None = None) -> Installed:
     """What each source holds, mapped to cards. `sources` named by the user fail loudly (LlmpickError); the default
     ones (every source; gguf only with `paths`) turn failures into warnings."""
     from . import gguf_header, hfcache, lmstudio, ollama
@@ -62,7 +62,7 @@ def find_installed(catalog: Catalog, sources: list[str] | None = None, paths: li
         try:
             if source == "ollama":
                 address = ollama.host(ollama_host)
-                models, notes = ollama.installed(address, details=details)
+                models, notes = ollama.installed(address, seconds or ollama.LIST_SECONDS, details=details)
                 found += [_from_ollama(m) for m in models]
             elif source == "lmstudio":
                 found += lmstudio.installed(notes, home)
