@@ -54,7 +54,7 @@ def bench_report(result: Any, card: str | None, quant: str | None, machine: str,
     elif card is None or quant is None:
         notes.append("not stored: " + ("the catalog does not know this model" if card is None
                                        else "the server did not say its quantization"))
-    data = {"model": card, "quant": quant, "machine": machine, "stored": stored, **result.as_dict()}
+    data = {**result.as_dict(), "card": card, "quant": quant, "machine": machine, "stored": stored}
     return Report("bench", columns, rows, data, notes=notes)
 
 
