@@ -10,10 +10,13 @@ from pathlib import Path
 
 import pytest
 from conftest import FIXTURE_CATALOG, run
-from ollamaserver import Fault, ollama, refused_address  # noqa: F401  (ollama is a fixture)
 
 from llmpick.advice import detect as detect_module
 from llmpick.advice.measured import RATIO_BOUNDS, MeasuredSpeeds, Measurement, fingerprint, store_path
+from tests import ollamaserver
+from tests.ollamaserver import Fault, refused_address
+
+ollama = ollamaserver.ollama  # the fake Ollama fixture
 
 
 @pytest.fixture
@@ -42,7 +45,8 @@ def data(result) -> dict:
 
 def test_bench_a_card_on_ollama_uses_its_counters(catalog, machine, ollama):
     got = data(run("bench", "mistral-7b-v0.1", "--format", "json"))
-    assert got["card"] == "mistral-7b-v0.1" and got["model"] == "mistral:7b" and got["quant"] == "q4_k_m" and got["server"] == "ollama"
+    assert (got["card"], got["model"], got["quant"], got["server"]) == ("mistral-7b-v0.1", "mistral:7b", "q4_k_m",
+                                                                         "ollama")
     assert got["tokens_per_s"] == pytest.approx(32.0)  # eval_count 128 / 4 s
     assert got["prompt_tokens_per_s"] == pytest.approx(320.0)  # 64 / 0.2 s
     assert got["method"] == "Ollama's counters (eval_count / eval_duration)"

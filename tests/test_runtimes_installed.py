@@ -10,9 +10,13 @@ from pathlib import Path
 
 import pytest
 from conftest import FIXTURE_CATALOG, refuse_listing, run
-from ollamaserver import Fault, ollama, refused_address  # noqa: F401  (ollama is a fixture)
+
+from tests import ollamaserver
+from tests.ollamaserver import Fault, refused_address
 
 gguf = pytest.importorskip("gguf")
+
+ollama = ollamaserver.ollama  # the fake Ollama fixture
 
 
 @pytest.fixture
