@@ -222,3 +222,30 @@ def test_unknown_model_name(catalog, machine, ollama):
     result = run("bench", "mistral-7b-v0.")
     assert result.exit_code == 2, result.output
     assert "unknown model 'mistral-7b-v0.'" in result.stderr
+
+
+def test_fit_without_hardware_shows_only_the_measured_setting(catalog, machine, ollama):
+    assert run("bench", "mistral-7b-v0.1").exit_code == 0
+    rows = data(run("fit", "mistral-7b-v0.1", "--quant", "q4_k_m,q8_0", "--format", "json"))["rows"]
+    speeds = {r["quant"]: (r["tokens_per_s"], r["tokens_per_s_measured"]) for r in rows}
+    assert speeds == {"q4_k_m": (32.0, True), "q8_0": (None, False)}
+    flagged = data(run("fit", "mistral-7b-v0.1", "--quant", "q4_k_m", "--vram", "24", "--format", "json"))["rows"]
+    assert flagged[0]["tokens_per_s_measured"] is False  # hardware given by flags: not this machine
+
+
+def test_fit_marks_installed_quantizations(catalog, machine, ollama, monkeypatch, tmp_path):
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "hf-cache"))
+    result = run("fit", "mistral-7b-v0.1", "--quant", "q4_k_m,q8_0", "--installed")
+    assert result.exit_code == 0, result.output
+    assert "q4_k_m ✓" in result.stdout and "q8_0 ✓" not in result.stdout
+    assert "✓ installed here: mistral-7b-v0.1 (q4_k_m)" in result.stdout
+
+
+@pytest.mark.parametrize(("given", "expected"), [
+    ("127.0.0.1", "http://127.0.0.1:11434"), ("https://box:443/", "https://box:443"),
+    ("[::1]:8080", "http://[::1]:8080"), ("http://host/v1/", "http://host:11434/v1")])
+def test_base_url(given, expected):
+    from llmpick.runtimes.http import base_url
+
+    assert base_url(given, "OLLAMA_HOST", 11434) == expected

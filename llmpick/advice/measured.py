@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import statistics
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -70,6 +69,8 @@ class MeasuredSpeeds:
                 ratios.append(run.tokens_per_s / estimated)
         if not ratios:
             return self
+        import statistics  # here: recommend imports this module on every run
+
         raw = statistics.median(ratios)
         low, high = RATIO_BOUNDS
         return replace(self, ratio=min(max(raw, low), high), raw_ratio=raw, calibrated_by=len(ratios))
