@@ -4,10 +4,12 @@
 from __future__ import annotations
 
 import json
+import shutil
 import threading
 import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -170,3 +172,17 @@ def refused_address() -> str:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     return f"http://127.0.0.1:{port}"
+
+
+@pytest.fixture
+def aliased_catalog(monkeypatch, tmp_path) -> Path:
+    """The fixture catalog alone, with the Ollama aliases `mistral` and `mistral:7b` on mistral-7b-v0.1."""
+    from tests.conftest import FIXTURE_CATALOG
+
+    root = tmp_path / "catalog"
+    shutil.copytree(FIXTURE_CATALOG, root)
+    card = root / "models" / "mistral-7b-v0.1.yaml"
+    card.write_text(card.read_text() + 'aliases: [mistral, "mistral:7b"]\n')
+    monkeypatch.setenv("LLMPICK_NO_BUILTIN", "1")
+    monkeypatch.setenv("LLMPICK_CATALOG", str(root))
+    return root

@@ -4,12 +4,10 @@ speeds in recommend and fit; every bad input of a run."""
 from __future__ import annotations
 
 import json
-import shutil
 import time
-from pathlib import Path
 
 import pytest
-from conftest import FIXTURE_CATALOG, run
+from conftest import run
 
 from llmpick.advice import detect as detect_module
 from llmpick.advice.measured import RATIO_BOUNDS, MeasuredSpeeds, Measurement, fingerprint, store_path
@@ -17,17 +15,8 @@ from tests import ollamaserver
 from tests.ollamaserver import Fault, refused_address
 
 ollama = ollamaserver.ollama  # the fake Ollama fixture
+catalog = ollamaserver.aliased_catalog  # the fixture catalog, with Ollama aliases on mistral-7b-v0.1
 
-
-@pytest.fixture
-def catalog(monkeypatch, tmp_path) -> Path:
-    root = tmp_path / "catalog"
-    shutil.copytree(FIXTURE_CATALOG, root)
-    card = root / "models" / "mistral-7b-v0.1.yaml"
-    card.write_text(card.read_text() + 'aliases: [mistral, "mistral:7b"]\n')
-    monkeypatch.setenv("LLMPICK_NO_BUILTIN", "1")
-    monkeypatch.setenv("LLMPICK_CATALOG", str(root))
-    return root
 
 
 @pytest.fixture

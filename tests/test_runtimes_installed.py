@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURE_CATALOG, refuse_listing, run
+from conftest import refuse_listing, run
 
 from tests import ollamaserver
 from tests.ollamaserver import Fault, refused_address
@@ -17,18 +16,8 @@ from tests.ollamaserver import Fault, refused_address
 gguf = pytest.importorskip("gguf")
 
 ollama = ollamaserver.ollama  # the fake Ollama fixture
+catalog = ollamaserver.aliased_catalog  # the fixture catalog, with Ollama aliases on mistral-7b-v0.1
 
-
-@pytest.fixture
-def catalog(monkeypatch, tmp_path) -> Path:
-    """The fixture catalog, with Ollama aliases on mistral-7b-v0.1."""
-    root = tmp_path / "catalog"
-    shutil.copytree(FIXTURE_CATALOG, root)
-    card = root / "models" / "mistral-7b-v0.1.yaml"
-    card.write_text(card.read_text() + 'aliases: [mistral, "mistral:7b"]\n')
-    monkeypatch.setenv("LLMPICK_NO_BUILTIN", "1")
-    monkeypatch.setenv("LLMPICK_CATALOG", str(root))
-    return root
 
 
 @pytest.fixture
