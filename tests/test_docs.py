@@ -25,7 +25,8 @@ def test_quick_start_has_two_commands_and_ci_runs_the_second():
 
 
 @pytest.mark.parametrize("command", ["validate", "list", "show", "licenses", "schema", "recommend", "fit",
-                                     "hardware", "compare", "export", "audit", "import", "sync"])
+                                     "hardware", "installed", "bench", "compare", "export", "audit", "import",
+                                     "sync"])
 def test_every_command_has_help_with_an_example_and_is_in_the_readme(command):
     result = run(command, "--help")
     assert result.exit_code == 0, result.output

@@ -18,11 +18,12 @@ from ..catalog.licenses import EffectiveLicense
 from ..catalog.quality import Quality
 from ..catalog.records import CardRecord
 from .hardware import Hardware
-from .memory import Estimate
+from .measured import MeasuredSpeeds
+from .memory import QUANTS, Estimate
 from .offload import PLACEMENT, can_offload, check_offload
 from .requirements import Requirements
 from .rules import HARD_RULES, Context, Rejection, active_rules, best_fit, fit_of, judge
-from .scoring import Scales, effective_weights, rate, short_reasons, speed_of
+from .scoring import Scales, effective_weights, estimated_speed, rate, short_reasons, speed_of
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,7 @@ class Pick:
     explanations: dict[str, str] = field(repr=False, compare=False)  # per component: how it was computed
     flags: tuple[str, ...] = ()
     quality: Quality | None = None  # the model's calibrated quality index (all foci), for --explain
+    measured: bool = False  # tokens_per_s was measured on this machine (llmpick bench), not estimated
 
 
 class Ranking(Sequence[Pick]):
@@ -87,6 +89,7 @@ class Recommendation:
     rejections: dict[str, list[Rejection]]  # model id -> every rule it broke
     advice: list[str] = field(default_factory=list)  # what to relax when little or nothing fits
     offload: str = ""  # why models may be split between GPU and RAM ("" when they may not)
+    measured: MeasuredSpeeds | None = None  # the runs on this machine and their calibration, when given
 
     @property
     def top(self) -> list[Pick]:
@@ -115,26 +118,31 @@ def screen(req: Requirements, catalog: Catalog, hardware: Hardware | None = None
     return [record for record in records if not judge(record, ctx, hardware is not None, rules)[0]]
 
 
-def recommend(req: Requirements, catalog: Catalog, hardware: Hardware) -> Recommendation:
+def recommend(req: Requirements, catalog: Catalog, hardware: Hardware, measured: MeasuredSpeeds | None = None,
+              only: set[str] | None = None) -> Recommendation:
     """Every model that passes the hard rules, ranked; every other one with its reasons.
 
     Models split between the GPU and system RAM (advice/offload.py) are ranked with the others under
-    --allow-offload, and on their own when nothing fits the GPU whole and the machine has RAM to split into."""
+    --allow-offload, and on their own when nothing fits the GPU whole and the machine has RAM to split into.
+    `measured`: speeds measured on this very hardware (they replace the estimate, and calibrate the others);
+    `only`: rank only these card ids (the installed ones), every other is rejected as not installed."""
     req.check()
     if req.allow_offload:
         check_offload(hardware)
         return _recommend(req, catalog, hardware, "--allow-offload: models too large for the GPU may be split "
-                                                  f"between GPU and RAM ({PLACEMENT})")
-    result = _recommend(req, catalog, hardware)
+                                                  f"between GPU and RAM ({PLACEMENT})", measured, only)
+    result = _recommend(req, catalog, hardware, "", measured, only)
     if result.picks or not can_offload(hardware):
         return result
     split = _recommend(req, catalog, hardware, f"nothing fits the GPU whole: showing models split between GPU "
-                                               f"and RAM ({PLACEMENT}), slower than a GPU alone")
+                                               f"and RAM ({PLACEMENT}), slower than a GPU alone", measured, only)
     return split if split.picks else result
 
 
-def _recommend(req: Requirements, catalog: Catalog, hardware: Hardware, offload: str = "") -> Recommendation:
+def _recommend(req: Requirements, catalog: Catalog, hardware: Hardware, offload: str = "",
+               measured: MeasuredSpeeds | None = None, only: set[str] | None = None) -> Recommendation:
     ctx = Context(catalog, req, hardware, offload=bool(offload))
+    ctx.measured = calibrated(measured, catalog, hardware, req) if measured is not None else None
     weights = effective_weights(req)
     cards = [catalog.record(card_id) for card_id in sorted(catalog.cards)]  # records: no card is unpickled
     scales = Scales.of(catalog.quality, req)
@@ -142,6 +150,9 @@ def _recommend(req: Requirements, catalog: Catalog, hardware: Hardware, offload:
     ranked: list[tuple[float, str, CardRecord, Estimate]] = []
     rules = active_rules(req)
     for card in cards:
+        if only is not None and card.id not in only:
+            rejections[card.id] = [Rejection(card.id, "installed", "not installed on this machine")]
+            continue
         broken, fit = judge(card, ctx, rules=rules)
         if broken:
             rejections[card.id] = broken
@@ -157,19 +168,36 @@ def _recommend(req: Requirements, catalog: Catalog, hardware: Hardware, offload:
         score, values, why, flags = rate(card, fit, ctx, scales, weights, explain=True)
         eff = ctx.license(card)
         return Pick(card.id, card.name, fit, (hardware.budget_gb or 0.0) - req.headroom_gb,
-                    speed_of(fit, ctx)[0], eff, score, values, short_reasons(values, why, weights, eff), why,
-                    tuple(flags), scales.quality.of(card.id) if scales.quality else None)
+                    speed_of(fit, ctx, card.id)[0], eff, score, values, short_reasons(values, why, weights, eff),
+                    why, tuple(flags), scales.quality.of(card.id) if scales.quality else None,
+                    ctx.measured is not None and ctx.measured.get(card.id, fit.quant) is not None)
 
     picks = Ranking(ranked, pick)
-    result = Recommendation(req, hardware, weights, picks, rejections, offload=offload)
+    result = Recommendation(req, hardware, weights, picks, rejections, offload=offload, measured=ctx.measured)
     if len(picks) < req.top:
         result.advice = advice(result, ctx)
     return result
 
 
+def calibrated(measured: MeasuredSpeeds, catalog: Catalog, hardware: Hardware,
+               req: Requirements | None = None) -> MeasuredSpeeds:
+    """`measured` with its calibration against the estimates for `hardware` (at `req`'s context, default 4k)."""
+    ctx = Context(catalog, req or Requirements(), hardware)
+    return measured.calibrate(lambda model, quant: _estimated(catalog, ctx, model, quant))
+
+
+def _estimated(catalog: Catalog, ctx: Context, model: str, quant: str) -> float | None:
+    """The estimated (uncalibrated) tokens/s of `model` at `quant` on the hardware, for calibration."""
+    if model not in catalog.cards or quant not in QUANTS:
+        return None
+    found = fit_of(catalog.record(model), ctx, [quant])
+    return estimated_speed(found.estimate, ctx)[0] if found.estimate.quant == quant else None
+
+
 def advice(result: Recommendation, ctx: Context) -> list[str]:
     """Which constraint removed the most models, and what relaxing it would bring."""
-    counts = Counter(r.rule for rejections in result.rejections.values() for r in rejections)
+    counts = Counter(r.rule for rejections in result.rejections.values() for r in rejections
+                     if r.rule != "installed")  # --installed chose these; relaxing it is not advice
     if not counts:
         return []
     lines = []

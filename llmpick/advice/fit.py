@@ -8,6 +8,7 @@ from typing import Any
 from ..catalog.cards import Card
 from .finetune import estimate_finetune
 from .hardware import Hardware
+from .measured import MeasuredSpeeds
 from .memory import (
     PRECISION_ORDER,
     Estimate,
@@ -29,7 +30,8 @@ def sweep_contexts(card: Card) -> list[int]:
 
 def fit(card: Card, hardware: Hardware | None, quants: list[str] | None = None, contexts: list[int] | None = None,
         finetune: str | None = None, headroom_gb: float = 0.0, kv_dtype: str = "fp16",
-        batch: int = 1, ram_bandwidth_gbs: float | None = None) -> list[tuple[str, Estimate, dict[str, Any]]]:
+        batch: int = 1, ram_bandwidth_gbs: float | None = None,
+        measured: MeasuredSpeeds | None = None) -> list[tuple[str, Estimate, dict[str, Any]]]:
     """(label, estimate, row data) for every setting asked for, highest precision first; a model released below
     16 bits is priced at its native format and not upcast to fp16 unless `quants` asks for it. A setting too large
     for the GPU is split between the GPU and system RAM where the hardware has both (advice/offload.py)."""
@@ -52,6 +54,11 @@ def fit(card: Card, hardware: Hardware | None, quants: list[str] | None = None, 
         bandwidth = hardware.bandwidth_gbs if hardware is not None else None
         device = hardware.device if hardware is not None else "gpu"
         tps = decode_tokens_per_s(est, bandwidth, device) if not finetune else None
+        run = measured.get(card.id, est.quant) if measured is not None and not finetune else None
+        if run is not None:
+            tps = run.tokens_per_s
+        elif tps is not None and measured is not None and measured.ratio is not None:
+            tps *= measured.ratio
         data = {"model": card.id} | {f.name: getattr(est, f.name) for f in fields(est)
                                      if f.name not in ("explain", "offload")}
         notes = list(est.notes)
@@ -59,6 +66,6 @@ def fit(card: Card, hardware: Hardware | None, quants: list[str] | None = None, 
             notes.append(f"GPU bandwidth unknown: {PLACEMENT} speeds count the RAM side only, an upper bound "
                          "(name the GPU with --gpu)")
         data.update(setting=label, total_gb=est.total_gb, fits=fits, offload=offload_data(est),
-                    tokens_per_s=tps, notes=notes)
+                    tokens_per_s=tps, tokens_per_s_measured=run is not None, notes=notes)
         rows.append((label, est, data))
     return rows

@@ -11,6 +11,7 @@ from ..catalog.catalog import Catalog
 from ..catalog.licenses import EffectiveLicense
 from ..catalog.records import CardRecord
 from .hardware import Hardware
+from .measured import MeasuredSpeeds
 from .memory import Estimate, estimate, offered_quants
 from .offload import split
 from .requirements import Requirements
@@ -47,6 +48,7 @@ class Context:
     # costs more than the rest of the check; the entry holds the object, so its id is not reused meanwhile.
     fits: dict[tuple, tuple[object, Fit]] = field(default_factory=dict, repr=False)
     offload: bool = False  # a setting too large for the GPU may be split between the GPU and system RAM
+    measured: MeasuredSpeeds | None = None  # speeds measured on this machine (llmpick bench), with their calibration
 
     def license(self, card: AnyCard) -> EffectiveLicense:
         return card.effective if isinstance(card, CardRecord) else self.catalog.effective_license(card.id)

@@ -78,7 +78,22 @@ def focus_of(req: Requirements) -> str:
     return "chat"
 
 
-def speed_of(est: Estimate, ctx: Context) -> tuple[float | None, str]:
+def speed_of(est: Estimate, ctx: Context, model: str | None = None) -> tuple[float | None, str]:
+    """Tokens/s and where the figure came from: measured on this machine for `model` at this quantization (llmpick
+    bench), else the estimate, calibrated by the measured runs when there are some (advice/measured.py)."""
+    measured = ctx.measured
+    if measured is None:
+        return estimated_speed(est, ctx)
+    run = measured.get(model, est.quant)
+    if run is not None:
+        return run.tokens_per_s, f"measured on this machine {run.date} ({run.tag})"
+    tps, bandwidth = estimated_speed(est, ctx)
+    if tps is None or measured.ratio is None:
+        return tps, bandwidth
+    return tps * measured.ratio, f"{bandwidth}, x {measured.ratio:.2f} calibrated by {measured.calibrated_by} run(s)"
+
+
+def estimated_speed(est: Estimate, ctx: Context) -> tuple[float | None, str]:
     """Estimated tokens/s and where the bandwidth came from."""
     hw = ctx.hardware
     if est.offload is not None:  # split between GPU and RAM: each side's share at its own bandwidth
@@ -133,7 +148,7 @@ def components(card: CardRecord, est: Estimate, ctx: Context, scales: Scales,
         why["quantization"] = (f"{est.quant}: +{PPL_INCREASE.get(est.quant, PPL_INCREASE['q4_0']):g} perplexity "
                                f"(llama.cpp, Llama-3-8B) x {POINTS_PER_PPL:g} points")
 
-    tps, bandwidth = speed_of(est, ctx)
+    tps, bandwidth = speed_of(est, ctx, card.id)
     target = req.min_speed or TARGET_TOKENS_PER_S
     if tps is None:
         values["speed"] = 0.0
@@ -147,7 +162,9 @@ def components(card: CardRecord, est: Estimate, ctx: Context, scales: Scales,
         if tps < target:
             flags.append(f"~{tps:.0f} tokens/s")
         if explain:
-            why["speed"] = f"~{tps:.0f} tokens/s at {bandwidth}; target {target:g}"
+            said = (f"{tps:.1f} tokens/s {bandwidth}" if bandwidth.startswith("measured")
+                    else f"~{tps:.0f} tokens/s at {bandwidth}")
+            why["speed"] = f"{said}; target {target:g}"
 
     values["task"], why["task"] = _task_points(card, req.tasks, quality.read if quality else ())
 

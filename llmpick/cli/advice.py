@@ -94,11 +94,18 @@ def recommend(
     why_not: Annotated[str | None, typer.Option("--why-not", help="Explain why a model is (not) "
                                                    "recommended.", show_default=False)] = None,
     explain: Annotated[bool, typer.Option("--explain", help="Show every score component and formula.")] = False,
+    installed: Annotated[bool, typer.Option("--installed", help="Rank only the models installed here (Ollama, LM "
+                                            "Studio, the Hugging Face cache; see `llmpick installed`).")] = False,
+    mark_installed: Annotated[bool, typer.Option("--mark-installed", help="Rank every model and mark the "
+                                                 "installed ones with ✓.")] = False,
     fmt: FormatOpt = OutputFormat.table,
     output: OutputOpt = None,
     catalog: CatalogOpt = None,
 ) -> None:
     """Rank the models you may legally and physically run, and say why.
+
+    On the detected hardware (no hardware flag), speeds measured with `llmpick bench` are shown as measured and
+    calibrate the other estimates (docs/runtimes.md).
 
     Examples:
 
@@ -115,18 +122,23 @@ def recommend(
       llmpick recommend --gpu "RTX 4060" --ram 32 --allow-offload
 
       llmpick recommend --cpu-only --ram 8 --why-not mixtral-8x7b-v0.1
+
+      llmpick recommend --installed --task code
     """
     from ..advice.advisor import recommend as run_advisor
     from ..views.reports import recommendation_report, why_not_report
+    from .runtimes import installed_cards, measured_here
 
     check_notes_shown(fmt, explain=explain, all=show_all)
     loaded = load(catalog)
     req, hardware = requirements_and_hardware(locals(), loaded, detect=True)
-    result = run_advisor(req, loaded, hardware)
+    here = installed_cards(loaded, rank_only=installed)[0] if installed or mark_installed else None
+    detected = not (req.vram_gb or req.gpu or req.cpu_only or req.ram_gb)
+    result = run_advisor(req, loaded, hardware, measured_here() if detected else None, here if installed else None)
     if why_not:
         emit(why_not_report(result, loaded.get(why_not).id), fmt, output)
         return
-    emit(recommendation_report(result, loaded, show_all=show_all, explain=explain), fmt, output)
+    emit(recommendation_report(result, loaded, show_all=show_all, explain=explain, installed=here), fmt, output)
 
 
 @command("compare")
@@ -244,6 +256,9 @@ def fit_command(
                                                     show_default=False)] = None,
     headroom: HeadroomOpt = None,
     explain: Annotated[bool, typer.Option("--explain", help="Print each formula with the card's values.")] = False,
+    auto: Annotated[bool, typer.Option("--auto", help="Use the detected hardware, with the speeds measured on it "
+                                       "(llmpick bench).")] = False,
+    installed: Annotated[bool, typer.Option("--installed", help="Mark with ✓ the settings installed here.")] = False,
     fmt: FormatOpt = OutputFormat.table,
     output: OutputOpt = None,
     catalog: CatalogOpt = None,
@@ -264,6 +279,8 @@ def fit_command(
       llmpick fit deepseek-v3 --context 32k --kv-type q8_0 --parallel 4
 
       llmpick fit qwen3-14b --gpu "RTX 4060" --ram 32
+
+      llmpick fit qwen3-8b --auto --installed
     """
     from ..advice.detect import resolve
     from ..advice.fit import fit, sweep_contexts
@@ -286,9 +303,13 @@ def fit_command(
     vram, ram = memory_flag(vram, "--vram"), memory_flag(ram, "--ram")
     check_gpus(gpus, vram, gpu)
     hardware = None
-    if vram or gpu or cpu_only or ram:
-        hardware = resolve(vram_gb=vram, gpus=gpus, gpu=gpu, ram_gb=ram, cpu_only=cpu_only,
+    flagged = bool(vram or gpu or cpu_only or ram)
+    if flagged or auto:
+        hardware = resolve(vram_gb=vram, gpus=gpus, gpu=gpu, ram_gb=ram, cpu_only=cpu_only, auto=auto,
                            gpu_files=loaded.gpu_files)
+    from .runtimes import fit_extras
+
+    measured, extra_notes, marks = fit_extras(loaded, card.id, hardware, detected=not flagged, installed=installed)
     free = parse.headroom(headroom) or 0.0
     check_headroom(free, hardware)
     asked = [parse.tokens(context)] if context else []
@@ -296,13 +317,13 @@ def fit_command(
     kv = check_kv_type(kv_type) if kv_type else "fp16"
     sequences = parse.count(parallel, "--parallel", "sequences") or 1
     rows = fit(card, hardware, quants, contexts, finetune, free, kv_dtype=kv, batch=sequences,
-               ram_bandwidth_gbs=parse.positive(ram_bandwidth, "--ram-bandwidth", "GB/s"))
+               ram_bandwidth_gbs=parse.positive(ram_bandwidth, "--ram-bandwidth", "GB/s"), measured=measured)
     hardware_text = hardware.describe() if hardware else "none given (use --vram, --gpu, --ram or --cpu-only)"
     if can_offload(hardware):
         hardware_text += f"; {hardware.ram_gb:g} GiB system RAM for what does not fit the GPU"
     run = None if finetune else fit_plan(card, rows, hardware, max(asked or [4096]))
-    emit(fit_report(card, [r[2] for r in rows], hardware_text, explain, [(r[0], r[1]) for r in rows], run), fmt,
-         output)
+    emit(fit_report(card, [r[2] for r in rows], hardware_text, explain, [(r[0], r[1]) for r in rows], run,
+                    extra_notes, marks), fmt, output)
 
 
 @command("hardware")

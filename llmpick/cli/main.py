@@ -9,12 +9,12 @@ import sys
 
 import typer
 
-from . import advice, audit, hub, models  # noqa: F401  (importing registers the commands)
+from . import advice, audit, hub, models, runtimes  # noqa: F401  (importing registers the commands)
 from .common import app, err
 
-# how `llmpick --help` lists them: the catalog, choosing a model, auditing, the Hub
+# how `llmpick --help` lists them: the catalog, choosing a model, this machine, auditing, the Hub
 HELP_ORDER = ("validate", "list", "show", "licenses", "schema", "recommend", "quality", "compare", "export", "fit",
-              "hardware", "audit", "import", "sync")
+              "hardware", "installed", "bench", "audit", "import", "sync")
 app.registered_commands.sort(key=lambda info: HELP_ORDER.index(info.name) if info.name in HELP_ORDER else 99)
 
 

@@ -155,6 +155,7 @@ def pick_data(rank: int, pick: Any) -> dict[str, Any]:
                    "context": est.context, "approximate": est.approximate},
         "offload": offload_data(est),
         "tokens_per_s": None if pick.tokens_per_s is None else round(pick.tokens_per_s, 1),
+        "tokens_per_s_measured": pick.measured,
         "license": license_data(pick.license),
         "score": round(pick.score, 4),
         "components": {k: round(v, 4) for k, v in pick.components.items()},
@@ -164,14 +165,17 @@ def pick_data(rank: int, pick: Any) -> dict[str, Any]:
     }
 
 
-def recommendation_report(rec: Any, catalog: Catalog, show_all: bool = False, explain: bool = False) -> Report:
+def recommendation_report(rec: Any, catalog: Catalog, show_all: bool = False, explain: bool = False,
+                          installed: set[str] | None = None) -> Report:
+    """`installed`: the card ids installed here, marked ✓ (None: not looked for)."""
     rows = []
     for rank, pick in enumerate(rec.top, 1):
         est = pick.estimate
         rows.append({
-            "rank": rank, "model": pick.model, "quant": est.quant,
+            "rank": rank, "model": pick.model + (" ✓" if installed and pick.model in installed else ""),
+            "quant": est.quant,
             "memory": _memory_cell(est, pick.budget_gb),
-            "speed": "" if pick.tokens_per_s is None else f"~{pick.tokens_per_s:.0f}",
+            "speed": speed_text(pick.tokens_per_s, pick.measured),
             "context": context_text(catalog.get(pick.model).context_length),
             "license": verdict_text(pick.license) if pick.license.commercial != "yes" else pick.license.license.id,
             "score": f"{pick.score:.1f}",
@@ -192,6 +196,9 @@ def recommendation_report(rec: Any, catalog: Catalog, show_all: bool = False, ex
     notes += [f"hint: {line}" for line in rec.advice]
     plans = [plan(catalog.get(pick.model), pick.estimate, rec.hardware) for pick in rec.top]
     notes += top_lines(plans)
+    notes += measured_notes(rec.measured, explain, any(pick.measured for pick in rec.top))
+    if installed is not None:
+        notes.append(f"✓ installed here ({len(installed)} model(s); llmpick installed)")
     if explain:
         weights = ", ".join(f"{k} {v:.2f}" for k, v in rec.weights.items())
         notes.append(f"score = weighted sum of components (weights: {weights})")
@@ -218,7 +225,10 @@ def recommendation_report(rec: Any, catalog: Catalog, show_all: bool = False, ex
         "rejections": [{"model": r.model, "rule": r.rule, "reason": r.reason}
                        for rejections in rec.rejections.values() for r in rejections],
         "advice": rec.advice,
+        "calibration": calibration_data(rec.measured),
     }
+    if installed is not None:
+        data["installed"] = sorted(installed)
     return Report("recommendation", columns, rows, data, notes=notes, row_class="verdict", fit=RECOMMENDATION_FIT)
 
 
@@ -229,6 +239,33 @@ RECOMMENDATION_FIT = {
     "context": Fit(priority=3, wrap=False), "license": Fit(), "score": Fit(priority=4, wrap=False),
     "why": Fit(below=True),
 }
+
+
+def speed_text(tokens_per_s: float | None, measured: bool) -> str:
+    """'23.4 measured' for a speed measured here (llmpick bench), '~23' for an estimate."""
+    if tokens_per_s is None:
+        return ""
+    return f"{tokens_per_s:.1f} measured" if measured else f"~{tokens_per_s:.0f}"
+
+
+def measured_notes(measured: Any, explain: bool, shown_any: bool) -> list[str]:
+    """What the tok/s column owes to runs measured here: a short line, and with --explain the calibration."""
+    if measured is None:
+        return []
+    notes = []
+    if shown_any:
+        notes.append("tok/s marked measured: llmpick bench on this machine")
+    if measured.ratio is not None:
+        notes.append(measured.describe() if explain else f"estimated tok/s calibrated x {measured.ratio:.2f} by "
+                     f"{measured.calibrated_by} measured run(s) here")
+    return notes
+
+
+def calibration_data(measured: Any) -> dict[str, Any] | None:
+    if measured is None:
+        return None
+    return {"machine": measured.machine, "runs": len(measured.runs), "ratio": measured.ratio,
+            "measured_ratio": measured.raw_ratio, "calibrated_by": measured.calibrated_by}
 
 
 def _memory_cell(est: Any, budget_gb: float) -> str:
@@ -258,16 +295,20 @@ def why_not_report(rec: Any, model: str) -> Report:
 
 
 def fit_report(card: Card, rows_data: list[dict[str, Any]], hardware_text: str, explain: bool,
-               terms: list[tuple[str, Any]], run: tuple[Any, str] | None = None) -> Report:
+               terms: list[tuple[str, Any]], run: tuple[Any, str] | None = None, extra_notes: list[str] = (),
+               installed: set[str] = frozenset()) -> Report:
+    """`run`: how to run the chosen setting; `extra_notes`: what this machine adds (measured speeds, installed);
+    `installed`: quantizations installed here, marked ✓ ("*": the model, quantization unknown)."""
     rows = []
     for entry in rows_data:
+        mark = " ✓" if entry["quant"] in installed else ""
         rows.append({
-            "setting": entry["setting"], "context": context_text(entry["context"]),
+            "setting": entry["setting"] + mark, "context": context_text(entry["context"]),
             "weights": gb(entry["weights_gb"]), "kv": gb(entry["kv_cache_gb"]),
             "overhead": gb(entry["activations_gb"] + entry["overhead_gb"]),
             "total": gb(entry["total_gb"]) + (" ≈" if entry["approximate"] else ""),
             "fits": _split_cell(entry["offload"]) or {True: "yes", False: "no", None: "—"}[entry["fits"]],
-            "speed": "" if entry["tokens_per_s"] is None else f"~{entry['tokens_per_s']:.0f}",
+            "speed": speed_text(entry["tokens_per_s"], entry.get("tokens_per_s_measured", False)),
         })
     columns = [("setting", "Setting"), ("context", "Context"), ("weights", "Weights GiB"), ("kv", "KV cache GiB"),
                ("overhead", "Activ.+overhead GiB"), ("total", "Total GiB"), ("fits", "Fits"), ("speed", "Tok/s")]
@@ -275,6 +316,7 @@ def fit_report(card: Card, rows_data: list[dict[str, Any]], hardware_text: str, 
              f"hardware: {hardware_text}"]
     notes += sorted({note for entry in rows_data for note in entry["notes"]})
     notes += [f"{label}: {offload_text(est, long=True)}" for label, est in terms if est.offload]
+    notes += list(extra_notes)
     if explain:
         for label, est in terms:
             notes.append(f"{label}:")
