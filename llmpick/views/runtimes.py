@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..core.report import Cell, Report
+from ..core.report import FIGURE, ID, Cell, Fit, Report
 
 SOURCE_WORDS = {"ollama": "Ollama", "lmstudio": "LM Studio", "hf-cache": "HF cache", "gguf": "GGUF file"}
 
@@ -36,7 +36,12 @@ def installed_report(found: Any) -> Report:
     columns = [("source", "Source"), ("name", "Name"), ("card", "Card"), ("quant", "Quant"), ("size", "Size GB"),
                ("where", "Path / tag")]
     payload = {"models": data, "sources": list(found.looked), "warnings": list(found.warnings)}
-    return Report("installed", columns, rows, payload, notes=notes)
+    return Report("installed", columns, rows, payload, notes=notes, fit=INSTALLED_FIT)
+
+
+# the location is long and least needed at a glance: it wraps first and goes first as the terminal narrows
+INSTALLED_FIT = {"source": Fit(priority=2, wrap=False), "name": ID, "card": Fit(priority=0), "quant": FIGURE,
+                 "size": FIGURE, "where": Fit(priority=3, below=True)}
 
 
 def bench_report(result: Any, card: str | None, quant: str | None, machine: str, stored: str | None) -> Report:
