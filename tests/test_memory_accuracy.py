@@ -3,7 +3,6 @@ table rendered from the same rows. `LLMPICK_UPDATE_DOCS=1 pytest tests/test_memo
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -11,6 +10,7 @@ import yaml
 
 import llmpick
 from llmpick.advice.memory import GIB
+from tests.generated_docs import check_section
 
 ROOT = Path(__file__).resolve().parent.parent
 ROWS = yaml.safe_load((ROOT / "tests" / "data" / "memory_accuracy.yaml").read_text(encoding="utf-8"))
@@ -66,16 +66,9 @@ def test_rows_cover_fifteen_models_and_every_kind():
 
 
 def test_docs_table_is_rendered_from_the_data(catalog):
-    text = DOC.read_text(encoding="utf-8")
-    assert BEGIN in text and END in text, f"docs/memory.md lost its markers {BEGIN!r} ... {END!r}"
-    head, rest = text.split(BEGIN, 1)
-    _, tail = rest.split(END, 1)
-    table = render(catalog)
-    if os.environ.get("LLMPICK_UPDATE_DOCS"):
-        DOC.write_text(f"{head}{BEGIN}\n{table}\n{END}{tail}", encoding="utf-8")
-        return
-    assert rest.split(END, 1)[0].strip() == table, \
-        "docs/memory.md's accuracy table is stale: run LLMPICK_UPDATE_DOCS=1 pytest tests/test_memory_accuracy.py"
+    check_section(DOC, BEGIN, END, render(catalog), "LLMPICK_UPDATE_DOCS",
+                  "docs/memory.md's accuracy table is stale: run LLMPICK_UPDATE_DOCS=1 pytest "
+                  "tests/test_memory_accuracy.py")
 
 
 def test_sliding_window_layers_hold_the_window_plus_one_micro_batch(catalog):

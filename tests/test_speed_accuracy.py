@@ -9,7 +9,6 @@ accuracy") must be what this data renders today (LLMPICK_UPDATE_GOLDEN=1 rewrite
 from __future__ import annotations
 
 import json
-import os
 import statistics
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +21,7 @@ from llmpick.advice.detect import resolve
 from llmpick.advice.hardware import Hardware
 from llmpick.advice.memory import BANDWIDTH_EFFICIENCY, decode_tokens_per_s
 from tests.conftest import run
+from tests.generated_docs import check_section
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "docs" / "speed-accuracy.yaml"
@@ -137,16 +137,9 @@ def test_the_fit_improves_on_the_single_constant(rows):
 
 
 def test_memory_doc_tables_are_current(rows):
-    text = DOC.read_text(encoding="utf-8")
-    assert START in text and END in text, f"docs/memory.md lacks the {START} ... {END} markers"
-    before, rest = text.split(START, 1)
-    current, after = rest.split(END, 1)
-    table = render(rows)
-    if os.environ.get("LLMPICK_UPDATE_GOLDEN"):
-        DOC.write_text(f"{before}{START}\n{table}\n{END}{after}", encoding="utf-8")
-        return
-    assert current.strip() == table, ("docs/memory.md's speed accuracy tables are stale: run "
-                                      "LLMPICK_UPDATE_GOLDEN=1 pytest tests/test_speed_accuracy.py and review the diff")
+    check_section(DOC, START, END, render(rows), "LLMPICK_UPDATE_GOLDEN",
+                  "docs/memory.md's speed accuracy tables are stale: run LLMPICK_UPDATE_GOLDEN=1 pytest "
+                  "tests/test_speed_accuracy.py and review the diff")
 
 
 @pytest.mark.parametrize(("gpu", "measured"), [("M2 16GB", 21.91), ("RTX 4090", 186.21)])
