@@ -38,6 +38,8 @@ RUNNING_FLOOR_CODE = ("import typer, rich.console, rich.table, typer._adapters\n
                       "from pydantic import BaseModel\nclass M(BaseModel): x: int")
 RUNNING_FLOOR = "python -c 'import typer._adapters ...; class M(BaseModel)'"
 RECOMMEND = "llmpick recommend --commercial --vram 12"
+# A whole command on the stack and nothing of llmpick: typer parsing five typed options, rich printing a table.
+MINIMAL_CLI = "python benchmarks/minimal_cli.py --vram 12 --commercial"
 
 
 def run_once(cmd: list[str], env: dict[str, str]) -> tuple[float, float]:
@@ -107,6 +109,7 @@ def main() -> None:
         # the floor issue 16 measures recommend against: the fixed stack, pydantic included
         (STACK_FLOOR, [sys.executable, "-c", "import typer, rich.console, rich.table, pydantic"]),
         (RUNNING_FLOOR, [sys.executable, "-c", RUNNING_FLOOR_CODE]),
+        (MINIMAL_CLI, [sys.executable, str(ROOT / "benchmarks" / "minimal_cli.py"), "--vram", "12", "--commercial"]),
         ("llmpick --version", [llmpick, "--version"]),
         ("llmpick --help", [llmpick, "--help"]),
         (RECOMMEND, [llmpick, "recommend", "--commercial", "--vram", "12"]),
@@ -181,6 +184,11 @@ def write_report(results: dict) -> None:
         lines += [f"It is {warm[RECOMMEND] / warm[RUNNING_FLOOR]:.2f}x the stack as it runs a command "
                   f"(typer's per-option pydantic coercion and one pydantic model; see `RUNNING_FLOOR_CODE` in "
                   f"benchmarks/run.py)."]
+    if STACK_FLOOR in warm and MINIMAL_CLI in warm and RECOMMEND in warm:
+        lines += [f"A one-command typer app that prints a two-row rich table (`{MINIMAL_CLI}`) is itself "
+                  f"{warm[MINIMAL_CLI] / warm[STACK_FLOOR]:.2f}x the stack floor; `recommend` takes "
+                  f"{(warm[RECOMMEND] - warm[MINIMAL_CLI]) * 1000:.0f} ms more than it "
+                  f"({warm[RECOMMEND] / warm[MINIMAL_CLI]:.2f}x)."]
     notes = ROOT / "benchmarks" / "NOTES.md"
     if notes.exists():
         lines += ["", notes.read_text(encoding="utf-8").rstrip()]

@@ -16,12 +16,12 @@ def test_benchmark_script_measures_every_command_on_builtin_and_synthetic_catalo
     assert result.returncode == 0, result.stderr
     rows = [line for line in result.stdout.splitlines() if re.search(r"warm +\d+ ms +[\d.]+x +\d+ MiB", line)]
     labels = " | ".join(rows)
-    for command in ("python -c pass", "import typer", "pydantic", "llmpick --version", "llmpick --help", "recommend",
-                    "validate", "fit mixtral", "export --format json"):
+    for command in ("python -c pass", "import typer", "pydantic", "minimal_cli.py", "llmpick --version",
+                    "llmpick --help", "recommend", "validate", "fit mixtral", "export --format json"):
         assert command in labels, command
     builtin = [row for row in rows if row.lstrip().startswith("built-in")]
     synthetic = [row for row in rows if not row.lstrip().startswith("built-in")]
-    assert len(builtin) == 11 and len(synthetic) == 4
+    assert len(builtin) == 12 and len(synthetic) == 4
     assert all(row.split()[0] == synthetic[0].split()[0] for row in synthetic)  # 40 + the built-in cards
     assert re.search(r"1\.0x", builtin[0])  # the interpreter is the unit
 
