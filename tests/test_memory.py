@@ -83,6 +83,18 @@ def test_card_without_architecture_numbers_is_approximate_not_a_crash():
     assert "approximate" in est.terms[1].formula
 
 
+def test_moe_without_attention_numbers_scales_its_kv_cache_with_the_active_parameters():
+    # Attention belongs to what every token uses; experts widen only the feed-forward layers. Scaling by all 284B
+    # of DeepSeek-V4-Flash (13B active) gave an 84 GiB KV cache at 4k tokens, more than Llama-2-7B's MHA needs x 40.
+    data = card_data()
+    data["architecture"] = {"type": "moe-decoder", "params_b": 284.0, "active_params_b": 13.0}
+    moe = estimate(Card.model_validate(data), "q4_k_m", 4096)
+    data["architecture"] = {"type": "decoder", "params_b": 13.0}
+    dense = estimate(Card.model_validate(data), "q4_k_m", 4096)
+    assert moe.approximate and moe.kv_cache_gb == pytest.approx(dense.kv_cache_gb)
+    assert "13B active" in moe.terms[1].formula
+
+
 def test_finetune_methods_order(catalog):
     card = catalog.get("llama-2-7b")
     full, lora, qlora = (estimate_finetune(card, m).total_gb for m in ("full", "lora", "qlora"))

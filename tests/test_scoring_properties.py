@@ -107,15 +107,17 @@ def test_a_better_quality_never_ranks_below_worse_quality_and_speed(catalog, req
 
 
 def top_quality(catalog, req: Requirements, hw: Hardware) -> tuple[float, float, str] | None:
-    """The top pick's quality as the ranking weighs it, its shortfall from fast enough, and its name."""
+    """The top pick's worth apart from its speed, as the ranking weighs it, its shortfall from fast enough, and its
+    name."""
     result = recommend(req, catalog, hw)
     if not result.picks:
         return None
     top, w = result.picks[0], result.weights
-    # the quality delivered, as property (a) reads it: the index (and its error, when --prefer quality weighs it) less
-    # what the chosen quantization loses (more memory may rightly buy a model of a slightly lower index at a much
-    # better quantization)
-    delivered = sum(w[k] * top.components[k] for k in ("quality", "uncertainty", "quantization"))
+    # every component but speed: the index less what the chosen quantization loses (more memory may rightly buy a model
+    # of a slightly lower index at a much better quantization), and the license, task and language terms (with
+    # --commercial, more memory may rightly buy a model 0.3 points lower whose license has no conditions, where the
+    # smaller memory held only a conditionally licensed one: lfm2-8b-a1b at q4_k_m -> granite-4.0-h-tiny at q8_0)
+    delivered = sum(w.get(k, 1.0) * points for k, points in top.components.items() if k != "speed")
     return delivered, shortfall(top, req), f"{top.model} {top.estimate.quant}"
 
 

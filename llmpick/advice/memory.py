@@ -237,8 +237,12 @@ def _kv_cache(arch: Architecture, context: int, batch: int, kv_dtype: str) -> tu
         return _mla_cache(arch, context, batch, kv_dtype)
     layers, kv_heads, head = arch.layers, arch.kv_heads or arch.attention_heads, arch.head_size
     if not (layers and kv_heads and head):
-        size = KV_BYTES_PER_TOKEN_PER_B * arch.params_b * context * batch * nbytes / 2 / GIB
-        return size, lambda: (f"approximate (no layer/head numbers in the card): {arch.params_b:g}B x "
+        # attention is part of what every token uses: a mixture of experts scales with its active parameters,
+        # not with experts that only widen the feed-forward layers
+        scaled_b, scaled = ((arch.active_params_b, "active ") if arch.is_moe and arch.active_params_b
+                            else (arch.params_b, ""))
+        size = KV_BYTES_PER_TOKEN_PER_B * scaled_b * context * batch * nbytes / 2 / GIB
+        return size, lambda: (f"approximate (no layer/head numbers in the card): {scaled_b:g}B {scaled}x "
                               f"{KV_BYTES_PER_TOKEN_PER_B:,.0f} bytes/token/B x {context} tokens = "
                               f"{size:.2f} GiB"), True
     full = arch.full_layers if arch.full_layers is not None else layers
