@@ -152,6 +152,17 @@ def test_recommend_table_ends_with_a_line_to_copy_and_json_has_run(catalog_dir):
     assert runs["bare-7b"]["ollama"]["command"] is None
 
 
+def test_recommend_copy_line_says_when_the_tag_may_hold_another_quantization(catalog_dir):
+    write_card(catalog_dir / "models", id="ollama-only-7b", hf_repos=["example/Ollama-only"], aliases=["runner:13b"],
+               sources=["https://ollama.com/library/runner"], runtimes={"ollama": {"tag": "runner:13b"}})
+    result = run("recommend", "--vram", "24", "--family", "mistral", "--quant", "q8_0")
+    assert result.exit_code == 0, result.output
+    line = next(line for line in result.stdout.splitlines() if "ollama-only-7b:" in line)
+    assert "ollama run runner:13b  [the tag's default quantization (not recorded); the pick is q8_0]" in line
+    tagged = next(line for line in result.stdout.splitlines() if "runner-7b:" in line and "#" in line)
+    assert tagged.endswith("ollama run runner:7b-q8_0")  # a recorded tag at the pick's quantization needs no note
+
+
 def test_show_lists_artefacts_and_commands(catalog_dir):
     result = run("show", "runner-7b")
     assert result.exit_code == 0, result.output

@@ -129,7 +129,7 @@ def _ollama(card: Card, est: Estimate) -> Run:
     note = "" if found is None or found[0] == est.quant else f"{found[0]} weights"
     default = ollama.quant_of(ollama.tag)
     if tag is None and default is None:
-        tag, note = ollama.tag, f"the tag's quantization is not recorded in the card (the pick is {est.quant})"
+        tag, note = ollama.tag, f"the tag's default quantization (not recorded); the pick is {est.quant}"
     if tag is None:
         listed = ", ".join(f"{q} {t}" for q, t in ollama.quants.items()) or f"{ollama.tag}, quantization not recorded"
         why = f" (ollama run {ollama.tag} is {default})" if default else ""

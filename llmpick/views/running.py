@@ -24,9 +24,11 @@ def top_lines(plans: list[RunPlan]) -> list[str]:
              "hardware flags, or --format json):"]
     for rank, one in enumerate(plans[:TOP_RUN], 1):
         best = one.best
-        lines.append(f"  #{rank} {one.model}: " + (best.command if best and best.command else
-                                                    "no Ollama tag, GGUF, vLLM or MLX repo recorded at "
-                                                    f"{one.quant}"))
+        if best and best.command:
+            # the note qualifies the command (another quantization, or one the card does not record)
+            lines.append(f"  #{rank} {one.model}: {best.command}" + (f"  [{best.note}]" if best.note else ""))
+        else:
+            lines.append(f"  #{rank} {one.model}: no Ollama tag, GGUF, vLLM or MLX repo recorded at {one.quant}")
     return lines
 
 
