@@ -27,6 +27,8 @@ def test_forgiving_gpu_names(name):
     ("RTX PRO 6000", "rtx-pro-6000-blackwell"), ("B200", "b200"), ("MI355X", "mi355x"), ("DGX Spark", "dgx-spark"),
     ("Strix Halo", "ryzen-ai-max-395-128gb"), ("Ryzen AI Max+ 395", "ryzen-ai-max-395-128gb"),
     ("5060 Ti 8GB", "rtx-5060-ti-8gb"), ("M5 Pro 64GB", "m5-pro-64gb"),
+    ("M3 Max 36GB", "m3-max-36gb"), ("RTX 6000 Ada", "rtx-6000-ada"), ("Arc B580", "arc-b580"),
+    ("RX 9070 XT", "rx-9070-xt"), ("Jetson AGX Thor", "jetson-agx-thor"), ("Gaudi 3", "gaudi-3"),
 ])
 def test_todays_gpus_resolve(name, gpu_id):
     result = run("fit", "llama-2-7b", "--gpu", name, "--format", "json")
@@ -35,9 +37,12 @@ def test_todays_gpus_resolve(name, gpu_id):
 
 
 @pytest.mark.parametrize(("name", "words"), [
-    ("M3 Max", "'M3 Max' is sold with several memory sizes; the GPU table has Apple M3 Max 16-core CPU / 40-core GPU "
-               "(128GB)"),
+    ("M3 Max", "'M3 Max' comes in 36, 48, 64, 96, 128 GiB in the GPU table"),
+    ("M5 Max", "'M5 Max' is sold with several memory sizes; the GPU table has Apple M5 Max 40-core GPU (128GB)"),
     ("5060 Ti", "'5060 Ti' comes in 8, 16 GiB in the GPU table"),
+    ("V100", "'V100' is sold with several memory sizes; the GPU table has NVIDIA Tesla V100 16GB"),
+    ("M3 Max 32GB", "'M3 Max 32GB': the GPU table has 'M3 Max' with 36, 48, 64, 96, 128 GiB only"),
+    ("4090 48GB", "'4090 48GB': the GPU table has '4090' with 24 GiB only"),
     ("RTX 4900", "unknown GPU 'RTX 4900'"),
 ])
 def test_ambiguous_or_unknown_gpu_is_a_usage_error(name, words):
@@ -46,10 +51,43 @@ def test_ambiguous_or_unknown_gpu_is_a_usage_error(name, words):
     assert words in result.stderr
 
 
-def test_near_miss_says_did_you_mean():
-    result = run("recommend", "--gpu", "RTX 4900")
+@pytest.mark.parametrize(("name", "meant"), [("RTX 4900", "NVIDIA GeForce RTX 4090"), ("Arc B850", "Intel Arc B580")])
+def test_near_miss_says_did_you_mean(name, meant):
+    result = run("recommend", "--gpu", name)
     assert result.exit_code == 2
-    assert "did you mean NVIDIA GeForce RTX 4090" in result.stderr
+    assert f"did you mean {meant}" in result.stderr
+
+
+@pytest.mark.parametrize(("name", "gpu_id"), [
+    ("m3 max 36gb", "m3-max-36gb"), ("M3 Max 36 GB", "m3-max-36gb"), ("Apple M3 Max 36GiB", "m3-max-36gb"),
+    ("M3 Max 48GB", "m3-max-48gb"), ("m3 max 64gb", "m3-max-64gb"), ("M3 Max 96GB", "m3-max-96gb"),
+    ("M4 Max 64GB", "m4-max-64gb"), ("rtx 6000 ada", "rtx-6000-ada"), ("RTX 6000 Ada Generation", "rtx-6000-ada"),
+    ("arc b580", "arc-b580"), ("B580", "arc-b580"), ("Intel Arc B570", "arc-b570"), ("Arc A770 16GB", "arc-a770-16gb"),
+    ("9070xt", "rx-9070-xt"), ("Radeon RX 9070", "rx-9070"), ("RX 9060 XT 16GB", "rx-9060-xt-16gb"),
+    ("rx 7800 xt", "rx-7800-xt"), ("Jetson Thor", "jetson-agx-thor"), ("A40", "a40"), ("RTX A4000", "rtx-a4000"),
+    ("V100 16GB", "v100-16gb"), ("gaudi3", "gaudi-3"), ("rtx5090", "rtx-5090"), ("4090 24gb", "rtx-4090"),
+])
+def test_natural_spellings_resolve(name, gpu_id):
+    assert find_gpu(TABLE, name).id == gpu_id
+
+
+def test_every_gpu_is_found_by_its_id_name_and_own_aliases():
+    # a new entry whose alias collides with another's would make one of them unreachable
+    owners: dict[str, set[str]] = {}
+    for gpu in TABLE.values():
+        for text in (gpu.id, gpu.name, *gpu.aliases):
+            owners.setdefault(text.lower(), set()).add(gpu.id)
+    for gpu in TABLE.values():
+        reachable = [a for a in gpu.aliases if gpu.vendor != "apple" or a.endswith(f"{gpu.memory_gib:g}gb")]
+        for text in (gpu.id, gpu.name, *reachable):
+            if owners[text.lower()] == {gpu.id}:
+                assert find_gpu(TABLE, text).id == gpu.id, text
+
+
+def test_an_m3_max_reads_its_bins_bandwidth():
+    # the 30-core GPU bin (36 and 96 GB) reads 300 GB/s, the 40-core bin (48, 64, 128 GB) 400
+    assert {g.memory_gib: g.bandwidth_gbs for g in TABLE.values() if g.id.startswith("m3-max-")} == {
+        36: 300, 48: 400, 64: 400, 96: 300, 128: 400}
 
 
 def test_multi_gpu_spec():

@@ -91,25 +91,47 @@ def _norm(text: str) -> str:
     return re.sub(r"[^a-z0-9]", "", text)
 
 
-def _index(table: dict[str, Gpu]) -> dict[str, list[Gpu]]:
+# a name ending in its memory size: 'V100 16GB', 'm3-max-36gb', 'Apple M2 (8GB)'
+_SIZED = re.compile(r"(.*?\D)\s*\(?(\d+(?:\.\d+)?)\s*gi?b\)?\s*", flags=re.IGNORECASE)
+
+
+def _index(table: dict[str, Gpu]) -> tuple[dict[str, list[Gpu]], dict[str, list[Gpu]]]:
     """Normalised name -> the GPUs it names: each id, name and alias, alone and followed by the memory size
-    ('4090 24gb', 'm3 max 36gb'). A key naming several GPUs (an Apple chip in each memory size) is ambiguous."""
+    ('4090 24gb', 'm3 max 36gb'). A key naming several GPUs (an Apple chip in each memory size) is ambiguous.
+    And the family index: each sized key without its size ('v100' for 'v100 16gb'), to say which sizes exist."""
     index: dict[str, list[Gpu]] = {}
+    families: dict[str, list[Gpu]] = {}
     for gpu in table.values():
         for key in {_norm(k) for k in (gpu.id, gpu.name, *gpu.aliases)}:
             for variant in (key, f"{key}{gpu.memory_gib:g}gb"):
-                found = index.setdefault(variant, [])
-                if gpu not in found:
-                    found.append(gpu)
-    return index
+                _add(index, variant, gpu)
+        for text in (gpu.id, gpu.name, *gpu.aliases):
+            if sized := _SIZED.fullmatch(text):
+                _add(families, _norm(sized.group(1)), gpu)
+    return index, families
+
+
+def _add(index: dict[str, list[Gpu]], key: str, gpu: Gpu) -> None:
+    found = index.setdefault(key, [])
+    if gpu not in found:
+        found.append(gpu)
+
+
+def _lookup(index: dict[str, list[Gpu]], wanted: str) -> list[Gpu]:
+    """The GPUs a normalised name names: an exact key, else every key ending in it ('5090' for 'rtx5090')."""
+    return index.get(wanted) or list({g.id: g for key, gs in index.items() if wanted and key.endswith(wanted)
+                                      for g in gs}.values())
+
+
+def _sizes(gpus: list[Gpu]) -> str:
+    return ", ".join(f"{s:g}" for s in sorted({g.memory_gib for g in gpus}))
 
 
 def find_gpu(table: dict[str, Gpu], name: str) -> Gpu:
     """Forgiving lookup: 'RTX 4090', 'rtx4090', 'geforce rtx 4090', '4090', '4090 24gb', 'M3 Max 36GB'."""
     wanted = _norm(name)
-    index = _index(table)
-    hits = index.get(wanted) or list({g.id: g for key, gs in index.items() if wanted and key.endswith(wanted)
-                                      for g in gs}.values())
+    index, families = _index(table)
+    hits = _lookup(index, wanted)
     if len(hits) == 1 and hits[0].vendor == "apple" and not wanted.endswith(f"{hits[0].memory_gib:g}gb"):
         # a chip named without its memory: the table may hold only some of the sizes it is sold in
         raise UsageError(f"{shown(name)} is sold with several memory sizes; the GPU table has {hits[0].name}",
@@ -119,10 +141,19 @@ def find_gpu(table: dict[str, Gpu], name: str) -> Gpu:
     if len(hits) > 1:
         sizes = sorted({g.memory_gib for g in hits})
         if len(sizes) == len(hits):
-            raise UsageError(f"{shown(name)} comes in {', '.join(f'{s:g}' for s in sizes)} GiB in the GPU table",
+            raise UsageError(f"{shown(name)} comes in {_sizes(hits)} GiB in the GPU table",
                              f"say which, e.g. \"{name} {sizes[0]:g}GB\"")
         raise UsageError(f"{shown(name)} names several GPUs: {', '.join(g.name for g in hits[:4])}",
                          "give the full name")
+    if family := _lookup(families, wanted):  # 'V100' where the table has only 'V100 16GB'
+        raise UsageError(f"{shown(name)} is sold with several memory sizes; the GPU table has "
+                         f"{', '.join(g.name for g in family[:4])}",
+                         f"say which, e.g. \"{name} {family[0].memory_gib:g}GB\", or give --vram and --mem-bandwidth")
+    sized = _SIZED.fullmatch(name)
+    base = _norm(sized.group(1)) if sized else ""
+    if base and (known := _lookup(index, base) or _lookup(families, base)):  # 'M3 Max 32GB', a size not in the table
+        raise UsageError(f"{shown(name)}: the GPU table has {shown(sized.group(1).strip())} with {_sizes(known)} GiB "
+                         "only", "give --vram and --mem-bandwidth for another size")
     from ..core.errors import suggest
 
     close = [index[key][0].name for key in suggest(wanted, list(index))]
