@@ -45,7 +45,8 @@ def test_cpu_only_8gb_ram_returns_small_quantized_models(catalog):
     rec = recommend(Requirements(cpu_only=True, ram_gb=8), catalog, Hardware(ram_gb=8, cpu_only=True))
     assert rec.picks
     assert all(p.estimate.total_gb <= 6.0 for p in rec.picks)
-    assert all(catalog.get(p.model).params_b <= 8.5 for p in rec.picks)
+    # 9B at most: a hybrid's small cache lets Nemotron Nano 9B v2 (8.9B, 4 attention layers of 56) fit at q4_k_m
+    assert all(catalog.get(p.model).params_b <= 9 for p in rec.picks)
 
 
 def test_lang_zh_returns_only_chinese_capable_models(catalog):

@@ -130,21 +130,24 @@ def test_llama_style_shapes_always_pass_the_schema_check(layers, heads, head_dim
     assert arch.tied_embeddings is tied and arch.sliding_window == window
 
 
-@pytest.mark.parametrize(("extra", "full"), [
+@pytest.mark.parametrize(("extra", "full", "linear"), [
     # Qwen3-Next: three Gated DeltaNet layers, then one full-attention layer (layer_types in config.json)
-    ({"layer_types": ["linear_attention"] * 3 + ["full_attention"]}, 1),
+    ({"layer_types": ["linear_attention"] * 3 + ["full_attention"]}, 1, None),
     # Granite 4.0-H: Mamba2 layers with a few attention layers
-    ({"layer_types": ["mamba"] * 3 + ["attention"]}, 1),
-    # Nemotron-H: '*' attention, 'M' Mamba2, '-' MLP
-    ({"hybrid_override_pattern": "M-M*M-"}, 1),
+    ({"layer_types": ["mamba"] * 3 + ["attention"]}, 1, None),
+    # Nemotron-H: '*' attention, 'M' Mamba2, '-' MLP; the MLP-only layers hold no state
+    ({"hybrid_override_pattern": "M-*M"}, 1, 2),
+    # newer Nemotron-H configs: the same stack as layer_types, with MoE layers
+    ({"layer_types": ["linear_attention", "moe", "full_attention", "mlp"]}, 1, 1),
     # Jamba: attention every attn_layer_period layers from attn_layer_offset (8 and 4 in Jamba itself)
-    ({"attn_layer_period": 2, "attn_layer_offset": 1}, 2),
+    ({"attn_layer_period": 2, "attn_layer_offset": 1}, 2, None),
 ])
-def test_hybrid_configs_count_their_full_attention_layers(extra, full):
+def test_hybrid_configs_count_their_full_attention_and_state_layers(extra, full, linear):
     config = {"model_type": "llama", "num_hidden_layers": 4, "hidden_size": 1024, "num_attention_heads": 8,
               "num_key_value_heads": 2, "intermediate_size": 2816, "vocab_size": 32000, **extra}
     shape = config_shape(config)
     assert shape["attention"] == "hybrid" and shape["full_attention_layers"] == full
+    assert shape.get("linear_layers") == linear
 
 
 def test_plain_and_sliding_configs_are_not_hybrid():

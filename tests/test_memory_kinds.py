@@ -93,6 +93,18 @@ def test_hybrid_cache_counts_full_layers_and_a_fixed_state():
     assert "24 linear layers x 1,000,000 bytes (fixed state per linear layer, constant in context)" in formula
 
 
+def test_hybrid_linear_layers_say_which_layers_hold_the_state():
+    # Nemotron-H: of 32 layers 4 attend, 14 are Mamba and the rest MLP-only; Falcon-H1: every layer does both
+    mixed = Architecture.model_validate({**ARCH, "sliding_window": None, "attention": "hybrid",
+                                         "full_attention_layers": 4, "linear_layers": 14, "linear_state_bytes": 1000})
+    parallel = Architecture.model_validate({**ARCH, "sliding_window": None, "attention": "hybrid",
+                                            "full_attention_layers": 32, "linear_layers": 32,
+                                            "linear_state_bytes": 1000})
+    size, formula, _ = kv_cache_gb(mixed, 4096)
+    assert size == (2 * 8 * 128 * 4 * 4096 * 2 + 14 * 1000) / GIB and "+ 14 linear layers x 1,000 bytes" in formula
+    assert kv_cache_gb(parallel, 4096)[0] == (2 * 8 * 128 * 32 * 4096 * 2 + 32 * 1000) / GIB
+
+
 def test_kv_type_and_parallel_scale_the_cache():
     base = json.loads(run("fit", "llama-2-7b", "--format", "json").stdout)["data"]["rows"][0]
     q8 = json.loads(run("fit", "llama-2-7b", "--kv-type", "q8_0", "--parallel", "4", "--format", "json").stdout)
@@ -126,6 +138,9 @@ def test_bad_kv_flags_exit_2(args, message):
     ({"attention": "mha"}, "architecture: attention mha disagrees with kv_heads 8 of 32 attention_heads"),
     ({"attention": "mla"}, "architecture: attention mla needs kv_lora_rank and qk_rope_head_dim (config.json)"),
     ({"attention": "hybrid"}, "attention hybrid needs full_attention_layers or full_attention_interval"),
+    ({"linear_layers": 8}, "architecture: linear_layers only applies to attention hybrid"),
+    ({"attention": "hybrid", "full_attention_layers": 4, "linear_layers": 33},
+     "architecture: linear_layers (33) exceeds layers (32)"),
 ])
 def test_bad_architecture_fields_exit_1_with_path_and_line(fixture_catalog, tmp_path, changes, message):
     path = write_card(tmp_path, id="x-1", hf_repos=[], architecture={**ARCH, **changes})

@@ -253,7 +253,7 @@ def _kv_cache(arch: Architecture, context: int, batch: int, kv_dtype: str) -> tu
     token_slots = full * context + windowed * (window or 0)
     if arch.type == "encoder-decoder":
         token_slots = (arch.decoder_layers or layers) * context * 2
-    linear = layers - full if hybrid else 0
+    linear = (arch.linear_layers if arch.linear_layers is not None else layers - full) if hybrid else 0
     state = linear * (arch.linear_state_bytes or 0) * batch
     size = (2 * kv_heads * head * token_slots * batch * nbytes + state) / GIB
 

@@ -93,6 +93,9 @@ class Architecture(Strict):
     full_attention_layers: Count | None = None
     full_attention_interval: Count | None = None  # every Nth layer is a full-attention layer
     linear_state_bytes: Count | None = None  # hybrid: fixed state of one linear/recurrent layer per sequence
+    # hybrid: layers holding that state when it is not every non-attention layer (Nemotron-H's MLP-only layers hold
+    # none; Falcon-H1 runs attention and Mamba side by side, so every layer holds both)
+    linear_layers: Count | None = None
     dense_layers: Annotated[int, Field(ge=0)] | None = None  # MoE: layers with a dense FFN instead of experts
     dense_intermediate_size: Count | None = None
     native_precision: Literal[vocab.NATIVE_PRECISIONS] | None = None  # type: ignore[valid-type]
@@ -212,10 +215,11 @@ class Architecture(Strict):
             raise ValueError("attention hybrid needs full_attention_layers or full_attention_interval")
         if full_given and self.attention != "hybrid" and self.sliding_window is None:
             raise ValueError("full_attention_layers/interval need attention hybrid or a sliding_window")
-        if self.linear_state_bytes is not None and self.attention != "hybrid":
-            raise ValueError("linear_state_bytes only applies to attention hybrid")
+        for name in ("linear_state_bytes", "linear_layers"):
+            if getattr(self, name) is not None and self.attention != "hybrid":
+                raise ValueError(f"{name} only applies to attention hybrid")
         if self.layers:
-            for name in ("full_attention_layers", "full_attention_interval", "dense_layers"):
+            for name in ("full_attention_layers", "full_attention_interval", "linear_layers", "dense_layers"):
                 value = getattr(self, name)
                 if value is not None and value > self.layers:
                     raise ValueError(f"{name} ({value}) exceeds layers ({self.layers})")

@@ -145,33 +145,42 @@ def _decoder_shape(config: dict[str, Any], model_type: str) -> dict[str, Any]:
             shape["full_attention_interval"] = interval
         elif windowed < layers:
             shape["sliding_window_layers"] = windowed
-    full = _full_attention_layers(config, shape["layers"])
-    if full is not None and shape["layers"] and full < shape["layers"]:
+    counts = _hybrid_layers(config, shape["layers"])
+    if counts is not None and shape["layers"] and counts[0] < shape["layers"]:
         # linear-attention / state-space layers keep a fixed state: only these layers grow a KV cache. The state's
         # size (linear_state_bytes) depends on each design's kernels and is left to the reviewer.
+        full, linear = counts
         shape.update(attention="hybrid", full_attention_layers=full)
+        if linear != shape["layers"] - full:
+            shape["linear_layers"] = linear
     return shape
 
 
 LINEAR_LAYER_KINDS = frozenset({"linear_attention", "mamba", "mamba2", "conv", "short_conv", "ssm", "deltanet",
                                 "gated_deltanet", "lightning_attention", "recurrent"})
+FFN_LAYER_KINDS = frozenset({"mlp", "moe"})  # Nemotron-H: a layer that is only a feed-forward block holds no cache
 
 
-def _full_attention_layers(config: dict[str, Any], layers: int | None) -> int | None:
-    """How many layers attend over the context in a hybrid, from the config's layer pattern; None if not hybrid.
+def _hybrid_layers(config: dict[str, Any], layers: int | None) -> tuple[int, int] | None:
+    """How many layers of a hybrid attend over the context and how many hold a fixed state, from the config's layer
+    pattern; None if not hybrid.
 
-    Qwen3-Next/3.5, Granite 4.0-H, LFM2 and Kimi Linear list `layer_types`; Nemotron-H spells the stack as
-    `hybrid_override_pattern` (`*` attention, `M` Mamba, `-` MLP); Jamba puts attention every
-    `attn_layer_period` layers from `attn_layer_offset`."""
+    Qwen3-Next/3.5, Granite 4.0-H, LFM2, Kimi Linear and newer Nemotron-H configs list `layer_types`; older
+    Nemotron-H configs spell the stack as `hybrid_override_pattern` (`*` attention, `M` Mamba, `-` MLP, `E` MoE);
+    Jamba puts attention every `attn_layer_period` layers from `attn_layer_offset`."""
     kinds = config.get("layer_types")
     if isinstance(kinds, list) and any(str(kind).lower() in LINEAR_LAYER_KINDS for kind in kinds):
-        return sum(1 for kind in kinds if str(kind).lower() not in LINEAR_LAYER_KINDS | {"sliding_attention"})
+        kinds = [str(kind).lower() for kind in kinds]
+        linear = sum(1 for kind in kinds if kind in LINEAR_LAYER_KINDS)
+        other = LINEAR_LAYER_KINDS | FFN_LAYER_KINDS | {"sliding_attention"}
+        return sum(1 for kind in kinds if kind not in other), linear
     pattern = config.get("hybrid_override_pattern")
     if isinstance(pattern, str) and "M" in pattern:
-        return pattern.count("*")
+        return pattern.count("*"), pattern.count("M")
     period, offset = config.get("attn_layer_period"), config.get("attn_layer_offset")
     if isinstance(period, int) and isinstance(offset, int) and period > 0 and layers:
-        return sum(1 for i in range(layers) if i % period == offset)
+        full = sum(1 for i in range(layers) if i % period == offset)
+        return full, layers - full
     return None
 
 
