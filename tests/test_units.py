@@ -23,7 +23,7 @@ def _memory_text(args: list[str], fmt: str) -> str:
 def test_fit_labels_memory_gib(fmt):
     out = _memory_text(["fit", "gpt-oss-20b"], fmt)
     if fmt == "json":
-        assert '"total_gb"' in out  # schema_version 2 keys; the figures are GiB (docs/memory.md)
+        assert '"total_gib"' in out  # schema_version 3: the key says GiB
         return
     assert "Total GiB" in out and "Weights GiB" in out and "KV cache GiB" in out
     assert not GB_LABEL.search(out), f"a memory figure labelled GB in fit --format {fmt}"
