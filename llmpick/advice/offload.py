@@ -64,8 +64,8 @@ def offload_text(est: Estimate, long: bool = False) -> str:
         return ""
     if not long:
         return f"{PLACEMENT} {off.gpu_layers}/{off.layers} layers"
-    return (f"{PLACEMENT}: {off.gpu_layers} of {off.layers} layers on the GPU ({off.gpu_gib:.1f} GB with the "
-            f"activations and overhead), {off.layers - off.gpu_layers} in system RAM ({off.ram_gib:.1f} GB at "
+    return (f"{PLACEMENT}: {off.gpu_layers} of {off.layers} layers on the GPU ({off.gpu_gib:.1f} GiB with the "
+            f"activations and overhead), {off.layers - off.gpu_layers} in system RAM ({off.ram_gib:.1f} GiB at "
             f"{off.ram_bandwidth_gbs:g} GB/s); llama.cpp -ngl {off.gpu_layers}")
 
 
