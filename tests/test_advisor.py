@@ -24,7 +24,7 @@ def catalog():
     return load_catalog()
 
 
-def accepted(catalog, hardware=Hardware(vram_gb=1000, gpus=8), **req) -> set[str]:
+def accepted(catalog, hardware=Hardware(vram_gib=1000, gpus=8), **req) -> set[str]:
     return {p.model for p in recommend(Requirements(**req), catalog, hardware).picks}
 
 
@@ -42,9 +42,9 @@ def test_commercial_keeps_conditional_licenses_and_strict_drops_them(catalog):
 
 
 def test_cpu_only_8gb_ram_returns_small_quantized_models(catalog):
-    rec = recommend(Requirements(cpu_only=True, ram_gb=8), catalog, Hardware(ram_gb=8, cpu_only=True))
+    rec = recommend(Requirements(cpu_only=True, ram_gib=8), catalog, Hardware(ram_gib=8, cpu_only=True))
     assert rec.picks
-    assert all(p.estimate.total_gb <= 6.0 for p in rec.picks)
+    assert all(p.estimate.total_gib <= 6.0 for p in rec.picks)
     # 9B at most: a hybrid's small cache lets Nemotron Nano 9B v2 (8.9B, 4 attention layers of 56) fit at q4_k_m
     assert all(catalog.get(p.model).params_b <= 9 for p in rec.picks)
 
@@ -62,7 +62,7 @@ def test_task_code_ranks_by_code_evidence(catalog):
     # artificial-analysis-leaderboards/blob/ed1690f664bd134e6f949b0764e781db0bea7f28/data/2026-07-10/llms.json):
     # Qwen3.6 27B 53.7, Gemma 4 31B 43.4, Qwen3.6 35B A3B 41.9, Devstral Small 2 29.3. So the top picks are the models
     # measured on code, led by the best of them, and a code specialist ranks above a general model of lower code index.
-    rec = recommend(Requirements(tasks=["code"], commercial=True), catalog, Hardware(vram_gb=24))
+    rec = recommend(Requirements(tasks=["code"], commercial=True), catalog, Hardware(vram_gib=24))
     top = rec.top[:5]
     assert all("code" in catalog.quality.of(p.model).read for p in top), [p.model for p in top]
     best = max(catalog.quality.of(p.model).for_focus("code")[0] for p in rec.picks)
@@ -80,7 +80,7 @@ def test_task_code_ranks_by_code_evidence(catalog):
 def test_general_model_measured_on_the_task_is_not_discounted(catalog):
     # The task penalty is for a model whose figures do not measure the task: qwen3.5-27b's card does not list code,
     # but its figures (Artificial Analysis) measure code, so --task code reads its code index without a discount.
-    rec = recommend(Requirements(tasks=["code"]), catalog, Hardware(vram_gb=24))
+    rec = recommend(Requirements(tasks=["code"]), catalog, Hardware(vram_gib=24))
     [pick] = [p for p in rec.picks if p.model == "qwen3.5-27b"]
     assert "code" not in catalog.get("qwen3.5-27b").tasks
     assert pick.components["task"] == 0.0
@@ -93,13 +93,13 @@ def test_bert_is_never_a_chat_recommendation(catalog):
 
 
 def test_memory_rejection_reason_has_numbers(catalog):
-    rec = recommend(Requirements(), catalog, Hardware(vram_gb=12))
+    rec = recommend(Requirements(), catalog, Hardware(vram_gib=12))
     [reason] = [r.reason for r in rec.rejections["llama-2-70b-chat"] if r.rule == "memory"]
     assert reason.startswith("needs ") and "GiB at q4_k_m with 4k context; 12.0 GiB available" in reason
 
 
 def test_license_rejection_names_the_lineage(catalog):
-    rec = recommend(Requirements(commercial=True), catalog, Hardware(vram_gb=80))
+    rec = recommend(Requirements(commercial=True), catalog, Hardware(vram_gib=80))
     [reason] = [r.reason for r in rec.rejections["gpt4all-lora"] if r.rule == "license"]
     assert reason.startswith("effective license llama-1-research via base llama-7b: non-commercial")
 
@@ -112,7 +112,7 @@ requirement_strategy = st.fixed_dictionaries({}, optional={
     "max_params": st.floats(1, 500), "open_weights": st.booleans(),
     "quants": st.lists(st.sampled_from(["fp16", "q8_0", "q4_k_m", "q2_k"]), min_size=1, max_size=3),
 })
-hardware_strategy = st.builds(Hardware, vram_gb=st.floats(2, 200), gpus=st.integers(1, 4))
+hardware_strategy = st.builds(Hardware, vram_gib=st.floats(2, 200), gpus=st.integers(1, 4))
 
 
 @settings(max_examples=25, deadline=None)
@@ -127,7 +127,7 @@ def test_no_recommended_model_breaks_a_hard_rule(catalog, req, hw):
     for pick in rec.picks:
         card = catalog.get(pick.model)
         assert all(rule(card, ctx) is None for rule in HARD_RULES.values())
-        assert pick.estimate.total_gb <= hw.budget_gb
+        assert pick.estimate.total_gib <= hw.budget_gib
         # a release below 16 bits (gpt-oss MXFP4) is also offered at its native format
         asked = "quants" in requirements.model_fields_set
         assert pick.estimate.quant in offered_quants(card.architecture, requirements.quants, asked)
@@ -136,8 +136,8 @@ def test_no_recommended_model_breaks_a_hard_rule(catalog, req, hw):
 @settings(max_examples=20, deadline=None)
 @given(requirement_strategy, st.floats(2, 100), st.floats(0, 100))
 def test_more_vram_never_removes_a_model(catalog, req, vram, extra):
-    small = accepted(catalog, Hardware(vram_gb=vram), **req)
-    large = accepted(catalog, Hardware(vram_gb=vram + extra), **req)
+    small = accepted(catalog, Hardware(vram_gib=vram), **req)
+    large = accepted(catalog, Hardware(vram_gib=vram + extra), **req)
     assert small <= large
 
 
@@ -145,7 +145,7 @@ def test_more_vram_never_removes_a_model(catalog, req, vram, extra):
 @given(requirement_strategy, st.sampled_from([{"commercial": True}, {"languages": ["zh"]}, {"tasks": ["code"]},
                                               {"fully_open": True}, {"max_params": 10.0}]))
 def test_an_added_constraint_never_adds_a_model(catalog, req, extra):
-    hw = Hardware(vram_gb=24)
+    hw = Hardware(vram_gib=24)
     combined = {**req, **{k: (req.get(k, []) + v if isinstance(v, list) else v) for k, v in extra.items()}}
     if "max_params" in req and "max_params" in extra:
         combined["max_params"] = min(req["max_params"], extra["max_params"])
@@ -171,8 +171,8 @@ def test_ranking_made_on_read_is_ordered_by_score_and_finds_every_pick(catalog, 
 
 
 def test_same_input_same_output(catalog):
-    a = recommend(Requirements(commercial=True), catalog, Hardware(vram_gb=12))
-    b = recommend(Requirements(commercial=True), catalog, Hardware(vram_gb=12))
+    a = recommend(Requirements(commercial=True), catalog, Hardware(vram_gib=12))
+    b = recommend(Requirements(commercial=True), catalog, Hardware(vram_gib=12))
     assert [(p.model, p.score) for p in a.picks] == [(p.model, p.score) for p in b.picks]
 
 
@@ -187,7 +187,7 @@ def test_recommend_commercial_vram_12_json():
     first = data["recommendations"][0]
     assert set(first["components"]) == {"quality", "uncertainty", "quantization", "speed", "task", "language",
                                         "license", "context", "recency"}
-    assert first["memory"]["total_gb"] <= 12
+    assert first["memory"]["total_gib"] <= 12
     assert any(r["rule"] == "license" for r in data["rejections"])
 
 
@@ -215,10 +215,10 @@ def test_empty_result_says_what_to_relax():
 
 def test_profile_file_and_flags_win(tmp_path):
     profile = tmp_path / "profile.yaml"
-    profile.write_text("commercial: true\nvram_gb: 80\nlanguages: [zh]\ncontext: 8k\ntop: 3\n")
+    profile.write_text("commercial: true\nvram_gib: 80\nlanguages: [zh]\ncontext: 8k\ntop: 3\n")
     result = run("recommend", "--profile", profile, "--vram", "12", "-f", "json")
     data = json.loads(result.stdout)["data"]
-    assert data["requirements"]["vram_gb"] == 12 and data["requirements"]["context"] == 8192
+    assert data["requirements"]["vram_gib"] == 12 and data["requirements"]["context"] == 8192
     assert len(data["recommendations"]) == 3
 
 

@@ -31,7 +31,7 @@ def test_show_inherited_research_license(fixture_catalog):
 def test_show_json_has_every_field_and_the_file(fixture_catalog):
     result = run("show", "mistral-7b-v0.1", "--format", "json")
     payload = json.loads(result.stdout)
-    assert payload["schema_version"] == 2 and payload["kind"] == "model"
+    assert payload["schema_version"] == 3 and payload["kind"] == "model"
     data = payload["data"]
     assert data["effective_license"]["id"] == "apache-2.0"
     assert data["effective_license"]["commercial"] == "yes"

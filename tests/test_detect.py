@@ -40,10 +40,10 @@ def no_tools(cmd):
 def test_nvml_free_memory_next_to_total():
     found = detect(no_tools, "linux", pynvml=fake_nvml(("NVIDIA GeForce RTX 4090", 24 * GIB, 20 * GIB)),
                    psutil=fake_psutil())
-    assert [(g.total_gb, g.free_gb, g.via) for g in found.gpus] == [(24.0, 20.0, "NVML")]
-    assert (found.ram_gb, found.ram_free_gb) == (64.0, 40.0)
+    assert [(g.total_gib, g.free_gib, g.via) for g in found.gpus] == [(24.0, 20.0, "NVML")]
+    assert (found.ram_gib, found.ram_free_gib) == (64.0, 40.0)
     hw = hardware_from_detection(found, TABLE)
-    assert hw.budget_gb == 20.0 and hw.bandwidth_gbs == 1008  # free memory, and the table's bandwidth
+    assert hw.budget_gib == 20.0 and hw.bandwidth_gbs == 1008  # free memory, and the table's bandwidth
 
 
 def test_mixed_detected_gpus_split_by_free_memory():
@@ -51,7 +51,7 @@ def test_mixed_detected_gpus_split_by_free_memory():
                                                        ("NVIDIA GeForce RTX 3060", 12 * GIB, 11 * GIB)),
                    psutil=fake_psutil())
     hw = hardware_from_detection(found, TABLE)
-    assert hw.budget_gb == 33.0 and hw.gpus == 2 and "tensor split by memory (67:33%)" in hw.describe()
+    assert hw.budget_gib == 33.0 and hw.gpus == 2 and "tensor split by memory (67:33%)" in hw.describe()
 
 
 @pytest.mark.parametrize(("gpu", "note"), [
@@ -68,9 +68,9 @@ def test_impossible_totals_are_dropped_with_a_note(gpu, note):
 @pytest.mark.parametrize("free", [-GIB, 30 * GIB, math.nan])
 def test_impossible_free_memory_is_unknown_not_used(free):
     found = detect(no_tools, "linux", pynvml=fake_nvml(("RTX 4090", 24 * GIB, free)), psutil=fake_psutil())
-    assert found.gpus[0].free_gb is None
+    assert found.gpus[0].free_gib is None
     assert any("which cannot be right; free memory unknown" in n for n in found.notes)
-    assert hardware_from_detection(found).budget_gb == 24.0  # the total, never the nonsense
+    assert hardware_from_detection(found).budget_gib == 24.0  # the total, never the nonsense
 
 
 def test_five_hundred_gpus_are_rejected():
@@ -83,7 +83,7 @@ def test_five_hundred_gpus_are_rejected():
 
 def test_impossible_ram_is_ignored():
     found = detect(no_tools, "linux", use_nvml=False, psutil=fake_psutil(total=-1, available=5))
-    assert found.ram_gb is None and any("GiB of RAM, which cannot be right" in n for n in found.notes)
+    assert found.ram_gib is None and any("GiB of RAM, which cannot be right" in n for n in found.notes)
 
 
 def test_proc_meminfo_without_psutil():
@@ -105,12 +105,12 @@ def apple(limit_mb: str, memsize: int = 64 * GIB):
 def test_apple_wired_limit(limit, usable, via):
     found = detect(apple(limit), "darwin", use_nvml=False, psutil=fake_psutil())
     gpu = found.gpus[0]
-    assert (gpu.name, gpu.total_gb, gpu.via) == ("Apple M2 Max (64 GiB unified memory)", usable, via)
-    assert found.ram_gb == 64.0
+    assert (gpu.name, gpu.total_gib, gpu.via) == ("Apple M2 Max (64 GiB unified memory)", usable, via)
+    assert found.ram_gib == 64.0
     if limit == "999999999":
         assert any("iogpu.wired_limit_mb says 976562 GiB of 64 GiB, which cannot be right" in n for n in found.notes)
     hw = hardware_from_detection(found, TABLE)
-    assert hw.unified and hw.budget_gb == usable and hw.bandwidth_gbs == 400  # Apple M2 Max (64GB) in the table
+    assert hw.unified and hw.budget_gib == usable and hw.bandwidth_gbs == 400  # Apple M2 Max (64GB) in the table
 
 
 def test_hardware_command_shows_free_memory(monkeypatch):
@@ -119,8 +119,8 @@ def test_hardware_command_shows_free_memory(monkeypatch):
     result = run("hardware", "--format", "json")
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)["data"]
-    assert data["gpus"] == [{"name": "NVIDIA GeForce RTX 4090", "total_gb": 24.0, "free_gb": 20.0, "via": "NVML"}]
-    assert (data["ram_gb"], data["ram_free_gb"], data["unit"]) == (64.0, 40.0, "GiB")
+    assert data["gpus"] == [{"name": "NVIDIA GeForce RTX 4090", "total_gib": 24.0, "free_gib": 20.0, "via": "NVML"}]
+    assert (data["ram_gib"], data["ram_free_gib"], data["unit"]) == (64.0, 40.0, "GiB")
 
 
 def test_recommend_auto_uses_free_memory(monkeypatch):
@@ -129,5 +129,5 @@ def test_recommend_auto_uses_free_memory(monkeypatch):
     result = run("recommend", "--auto", "--format", "json")
     assert result.exit_code == 0, result.output
     hardware = json.loads(result.stdout)["data"]["hardware"]
-    assert hardware["budget_gb"] == 6.0 and hardware["bandwidth_gbs"] == 1008
+    assert hardware["budget_gib"] == 6.0 and hardware["bandwidth_gbs"] == 1008
     assert hardware["description"] == "NVIDIA GeForce RTX 4090 (6 GiB free of 24)"

@@ -87,7 +87,7 @@ def test_gpus_without_a_gpu_size_is_an_error(args):
 def test_gpus_with_a_size_still_counts_them():
     result = run("recommend", "--vram", "24", "--gpus", "2", "--format", "json", "--top", "1")
     assert result.exit_code == 0, result.output
-    assert json.loads(result.stdout)["data"]["hardware"]["budget_gb"] == 48
+    assert json.loads(result.stdout)["data"]["hardware"]["budget_gib"] == 48
 
 
 @pytest.mark.parametrize("args, message", [

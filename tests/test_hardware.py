@@ -92,7 +92,7 @@ def test_an_m3_max_reads_its_bins_bandwidth():
 
 def test_multi_gpu_spec():
     hw = hardware_for_gpu(TABLE, "2x RTX 3090")
-    assert hw.gpus == 2 and hw.budget_gb == 48
+    assert hw.gpus == 2 and hw.budget_gib == 48
     assert hw.bandwidth_gbs == 2 * 936
 
 
@@ -104,7 +104,7 @@ def test_mixed_gpus_split_by_memory_and_bound_by_the_slowest_share():
     hardware = json.loads(result.stdout)["data"]["hardware"]
     assert hardware.startswith("NVIDIA GeForce RTX 3090 + NVIDIA GeForce RTX 3060 12GB (24 + 12 GiB); tensor split "
                                "by memory (67:33%): speed bound by the NVIDIA GeForce RTX 3060 12GB's share, 1080 GB/s")
-    assert hardware_for_gpu(TABLE, "RTX 3090 + RTX 3060").budget_gb == 36
+    assert hardware_for_gpu(TABLE, "RTX 3090 + RTX 3060").budget_gib == 36
 
 
 def test_gpus_n_says_which_split_it_assumed():
@@ -164,8 +164,8 @@ def test_old_memory_gb_field_in_a_user_gpus_yaml_is_named(tmp_path):
 
 def test_unified_memory_is_partly_usable():
     unified = [g for g in TABLE.values() if g.kind == "unified"]
-    assert unified and all(g.usable_gb < g.memory_gib for g in unified)
-    assert TABLE["ryzen-ai-max-395-128gb"].usable_gb == 96 and TABLE["dgx-spark"].usable_gb == 126
+    assert unified and all(g.usable_memory_gib < g.memory_gib for g in unified)
+    assert TABLE["ryzen-ai-max-395-128gb"].usable_memory_gib == 96 and TABLE["dgx-spark"].usable_memory_gib == 126
 
 
 def test_unknown_gpu_suggests():
@@ -184,7 +184,7 @@ NVIDIA_SMI = "NVIDIA GeForce RTX 3060, 12288, 11950\nNVIDIA GeForce RTX 3060, 12
 
 def test_nvidia_smi_output_is_parsed():
     gpus = parse_nvidia_smi(NVIDIA_SMI)
-    assert [g.total_gb for g in gpus] == [12.0, 12.0]
+    assert [g.total_gib for g in gpus] == [12.0, 12.0]
 
 
 def fake_runner(outputs):
@@ -221,7 +221,7 @@ def test_detect_apple_silicon():
         return "Apple M2 Max\n" if "machdep.cpu.brand_string" in cmd else str(64 * 2**30)
 
     found = detect(sysctl, platform="darwin", use_nvml=False)
-    assert found.gpus[0].total_gb == 48.0 and found.ram_gb == 64.0
+    assert found.gpus[0].total_gib == 48.0 and found.ram_gib == 64.0
 
 
 def test_hardware_command_runs_without_gpu():

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from llmpick import load_catalog
 from llmpick.advice.finetune import estimate_finetune
 from llmpick.advice.hardware import Hardware
-from llmpick.advice.memory import GIB, PRECISION_ORDER, QUANTS, estimate, kv_cache_gb, weights_gb
+from llmpick.advice.memory import GIB, PRECISION_ORDER, QUANTS, estimate, kv_cache_gib, weights_gib
 from llmpick.catalog.cards import Card
 from tests.conftest import card_data, run
 
@@ -33,7 +33,7 @@ def test_weights_match_published_gguf_sizes(catalog, entry):
         published = entry.get(f"{quant}_gb")
         if published is None:
             continue
-        estimated = weights_gb(arch, QUANTS[quant])[0] * GIB / 1e9
+        estimated = weights_gib(arch, QUANTS[quant])[0] * GIB / 1e9
         assert estimated == pytest.approx(published, rel=TOLERANCE), f"{quant}: {estimated:.2f} vs {published}"
 
 
@@ -44,42 +44,42 @@ def test_accuracy_data_covers_twelve_models_including_mixtral():
 
 
 def test_kv_cache_llama_2_7b_4k_fp16_is_2_gib(catalog):
-    size, _, approximate = kv_cache_gb(catalog.get("llama-2-7b").architecture, 4096)
+    size, _, approximate = kv_cache_gib(catalog.get("llama-2-7b").architecture, 4096)
     assert size == 2.0 and not approximate  # 2 x 32 layers x 32 heads x 128 x 4096 x 2 bytes
 
 
 def test_kv_cache_mistral_sliding_window_caps_tokens(catalog):
     arch = catalog.get("mistral-7b-v0.1").architecture
-    at_32k, _, _ = kv_cache_gb(arch, 32768)
+    at_32k, _, _ = kv_cache_gib(arch, 32768)
     # every layer capped at the 4096 window plus one 512-token micro-batch (llama.cpp's SWA cache)
     assert at_32k == 2 * 32 * 8 * 128 * 4608 * 2 / GIB == 0.5625
-    assert kv_cache_gb(arch, 4608)[0] == at_32k
+    assert kv_cache_gib(arch, 4608)[0] == at_32k
 
 
 def test_kv_cache_llama_3_8b_uses_grouped_query_attention(catalog):
-    size, formula, _ = kv_cache_gb(catalog.get("llama-3.1-8b-instruct").architecture, 8192)
+    size, formula, _ = kv_cache_gib(catalog.get("llama-3.1-8b-instruct").architecture, 8192)
     assert size == 2 * 32 * 8 * 128 * 8192 * 2 / GIB == 1.0
     assert "8 KV heads" in formula
 
 
 def test_kv_cache_quantization_and_rnn_state(catalog):
     arch = catalog.get("llama-2-7b").architecture
-    assert kv_cache_gb(arch, 4096, kv_dtype="q8_0")[0] == pytest.approx(2.0 * 34 / 64)
+    assert kv_cache_gib(arch, 4096, kv_dtype="q8_0")[0] == pytest.approx(2.0 * 34 / 64)
     rwkv = catalog.get("rwkv-4-raven-7b").architecture
-    assert kv_cache_gb(rwkv, 4096)[0] == kv_cache_gb(rwkv, 131072)[0] < 0.01
+    assert kv_cache_gib(rwkv, 4096)[0] == kv_cache_gib(rwkv, 131072)[0] < 0.01
 
 
 def test_moe_memory_uses_total_and_speed_uses_active(catalog):
     est = estimate(catalog.get("mixtral-8x7b-v0.1"), "q8_0", 4096)
-    assert est.weights_gb == pytest.approx(46.7e9 * 8.5 / 8 / GIB)
-    assert est.read_per_token_gb < est.weights_gb / 3
+    assert est.weights_gib == pytest.approx(46.7e9 * 8.5 / 8 / GIB)
+    assert est.read_per_token_gib < est.weights_gib / 3
 
 
 def test_card_without_architecture_numbers_is_approximate_not_a_crash():
     data = card_data()
     data["architecture"] = {"type": "decoder", "params_b": 7.0}
     est = estimate(Card.model_validate(data), "q4_k_m", 8192)
-    assert est.approximate and est.kv_cache_gb > 0
+    assert est.approximate and est.kv_cache_gib > 0
     assert "approximate" in est.terms[1].formula
 
 
@@ -91,13 +91,13 @@ def test_moe_without_attention_numbers_scales_its_kv_cache_with_the_active_param
     moe = estimate(Card.model_validate(data), "q4_k_m", 4096)
     data["architecture"] = {"type": "decoder", "params_b": 13.0}
     dense = estimate(Card.model_validate(data), "q4_k_m", 4096)
-    assert moe.approximate and moe.kv_cache_gb == pytest.approx(dense.kv_cache_gb)
+    assert moe.approximate and moe.kv_cache_gib == pytest.approx(dense.kv_cache_gib)
     assert "13B active" in moe.terms[1].formula
 
 
 def test_finetune_methods_order(catalog):
     card = catalog.get("llama-2-7b")
-    full, lora, qlora = (estimate_finetune(card, m).total_gb for m in ("full", "lora", "qlora"))
+    full, lora, qlora = (estimate_finetune(card, m).total_gib for m in ("full", "lora", "qlora"))
     assert full > lora > qlora
     assert full > 6.74e9 * 16 / GIB  # 16 bytes per parameter for mixed-precision Adam
 
@@ -126,7 +126,7 @@ def _card(layers, hidden, kv, window, moe=False):
 def test_memory_grows_with_context(arch, a, b):
     card = _card(arch["layers"], arch["hidden"], arch["kv"], arch["window"])
     low, high = sorted((a, b))
-    assert estimate(card, "q4_k_m", low).total_gb <= estimate(card, "q4_k_m", high).total_gb
+    assert estimate(card, "q4_k_m", low).total_gib <= estimate(card, "q4_k_m", high).total_gib
 
 
 @settings(max_examples=40, deadline=None)
@@ -135,7 +135,7 @@ def test_memory_grows_with_precision(arch, context):
     card = _card(arch["layers"], arch["hidden"], arch["kv"], arch["window"])
     uniform = [q for q in QUANTS if not QUANTS[q].embeddings_16bit]  # int8/GPTQ/AWQ/NF4 keep 16-bit embeddings
     ordered = sorted(uniform, key=lambda q: QUANTS[q].bits)
-    totals = [estimate(card, q, context).weights_gb for q in ordered]
+    totals = [estimate(card, q, context).weights_gib for q in ordered]
     assert totals == sorted(totals)
 
 
@@ -144,7 +144,7 @@ def test_memory_grows_with_precision(arch, context):
 def test_moe_never_needs_less_than_its_active_parameters(arch, context, quant):
     card = _card(arch["layers"], arch["hidden"], arch["kv"], arch["window"], moe=True)
     est = estimate(card, quant, context)
-    assert est.total_gb >= 2.0e9 * QUANTS[quant].bits / 8 / GIB
+    assert est.total_gib >= 2.0e9 * QUANTS[quant].bits / 8 / GIB
 
 
 @settings(max_examples=60, deadline=None)
@@ -152,8 +152,8 @@ def test_moe_never_needs_less_than_its_active_parameters(arch, context, quant):
 def test_more_vram_never_turns_a_fit_into_a_non_fit(catalog, vram, extra, model):
     from llmpick.advice.fit import fit
 
-    small = fit(catalog.get(model), Hardware(vram_gb=vram))
-    large = fit(catalog.get(model), Hardware(vram_gb=vram + extra))
+    small = fit(catalog.get(model), Hardware(vram_gib=vram))
+    large = fit(catalog.get(model), Hardware(vram_gib=vram + extra))
     for (_, _, a), (_, _, b) in zip(small, large, strict=True):
         assert not (a["fits"] and not b["fits"])
 
@@ -167,7 +167,7 @@ def test_fit_mixtral_on_4090_at_32k():
     rows = {r["setting"]: r for r in __import__("json").loads(result.stdout)["data"]["rows"]}
     assert rows["q4_k_m"]["fits"] is False
     assert rows["q2_k"]["fits"] is True
-    assert rows["q4_k_m"]["kv_cache_gb"] == 4.0  # 2 x 32 x 8 x 128 x 32768 x 2 bytes
+    assert rows["q4_k_m"]["kv_cache_gib"] == 4.0  # 2 x 32 x 8 x 128 x 32768 x 2 bytes
     assert {row["model"] for row in rows.values()} == {"mixtral-8x7b-v0.1"}
 
 

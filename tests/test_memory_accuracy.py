@@ -30,7 +30,7 @@ def estimated(catalog, row: dict) -> float:
     """llmpick's figure for a row, in the row's unit, through the public API."""
     est = llmpick.estimate(catalog.get(row["model"]), row["quant"], row.get("context", 4096),
                            kv_dtype=row.get("kv_type", "fp16"))
-    gib = est.weights_gb if row["measure"] == "weights" else est.kv_cache_gb
+    gib = est.weights_gib if row["measure"] == "weights" else est.kv_cache_gib
     return gib * GIB / UNIT_BYTES[row["unit"]]
 
 
@@ -75,8 +75,8 @@ def test_sliding_window_layers_hold_the_window_plus_one_micro_batch(catalog):
     """llama.cpp's SWA cache: GGML_PAD(min(n_ctx, n_swa + n_ubatch), 256) cells (src/llama-kv-cache-iswa.cpp).
     Gemma 3 27B at 4096 tokens: 10 full layers x 4096 + 52 sliding layers x 1536 cells, 8192 bytes a cell = 944 MiB."""
     est = llmpick.estimate(catalog.get("gemma-3-27b-it"), "q4_k_m", 4096)
-    assert est.kv_cache_gb * GIB / 2**20 == pytest.approx(944.0)
+    assert est.kv_cache_gib * GIB / 2**20 == pytest.approx(944.0)
     oss = llmpick.estimate(catalog.get("gpt-oss-20b"), "q4_k_m", 4096)  # 12 x 4096 + 12 x 768 cells (128 + 512, padded)
-    assert oss.kv_cache_gb * GIB / 2**20 == pytest.approx((12 * 4096 + 12 * 768) * 2 * 8 * 64 * 2 / 2**20)
+    assert oss.kv_cache_gib * GIB / 2**20 == pytest.approx((12 * 4096 + 12 * 768) * 2 * 8 * 64 * 2 / 2**20)
     short = llmpick.estimate(catalog.get("gemma-3-27b-it"), "q4_k_m", 1024)  # never more than the context
-    assert short.kv_cache_gb * GIB / 2**20 == pytest.approx(62 * 1024 * 8192 / 2**20)
+    assert short.kv_cache_gib * GIB / 2**20 == pytest.approx(62 * 1024 * 8192 / 2**20)

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from llmpick import load_catalog
 from llmpick.advice.advisor import recommend
-from llmpick.advice.hardware import OS_RESERVE_GB, Hardware
+from llmpick.advice.hardware import OS_RESERVE_GIB, Hardware
 from llmpick.advice.memory import RAM_BANDWIDTH_GBS, decode_tokens_per_s, estimate
 from llmpick.advice.offload import split
 from llmpick.advice.requirements import Requirements
@@ -31,22 +31,22 @@ def qwen14(catalog):
 
 
 def gpu(vram: float, ram: float | None = 32, bandwidth: float | None = RTX_4060_GBS) -> Hardware:
-    return Hardware(vram_gb=vram, ram_gb=ram, bandwidth_gbs=bandwidth)
+    return Hardware(vram_gib=vram, ram_gib=ram, bandwidth_gbs=bandwidth)
 
 
 def test_14b_q4_k_m_on_8_gib_vram_and_32_gib_ram_is_split(qwen14):
     card, est = qwen14
     layers = card.architecture.layers
-    assert est.total_gb > 8  # does not fit the GPU whole
+    assert est.total_gib > 8  # does not fit the GPU whole
     shared = split(est, card.architecture, gpu(8))
     assert shared is not None and shared.offload is not None
     off = shared.offload
     assert 1 <= off.gpu_layers <= layers - 1 and off.layers == layers
-    assert off.gpu_gb <= 8 and off.ram_gb <= 32 - OS_RESERVE_GB
-    assert off.gpu_gb + off.ram_gb == pytest.approx(est.total_gb)  # nothing lost, nothing counted twice
-    per_layer = (est.weights_gb + est.kv_cache_gb) / layers
-    assert off.gpu_gb == pytest.approx(est.activations_gb + est.overhead_gb + off.gpu_layers * per_layer)
-    assert off.gpu_gb + per_layer > 8  # one more layer would not fit: the most layers that fit
+    assert off.gpu_gib <= 8 and off.ram_gib <= 32 - OS_RESERVE_GIB
+    assert off.gpu_gib + off.ram_gib == pytest.approx(est.total_gib)  # nothing lost, nothing counted twice
+    per_layer = (est.weights_gib + est.kv_cache_gib) / layers
+    assert off.gpu_gib == pytest.approx(est.activations_gib + est.overhead_gib + off.gpu_layers * per_layer)
+    assert off.gpu_gib + per_layer > 8  # one more layer would not fit: the most layers that fit
     tps = decode_tokens_per_s(shared, RTX_4060_GBS)
     assert decode_tokens_per_s(est, RAM_BANDWIDTH_GBS, "cpu") < tps < decode_tokens_per_s(est, RTX_4060_GBS)
 
@@ -64,7 +64,7 @@ def test_more_vram_never_fewer_gpu_layers_nor_slower(qwen14, vram, extra, bandwi
     if small is None:
         return
     if large is None:  # the larger GPU holds the whole model (or the split's GPU side): at GPU speed
-        assert vram + extra >= small.offload.gpu_gb
+        assert vram + extra >= small.offload.gpu_gib
         return
     assert large.offload.gpu_layers >= small.offload.gpu_layers
     assert decode_tokens_per_s(large, bandwidth) >= decode_tokens_per_s(small, bandwidth)
@@ -75,8 +75,8 @@ def test_more_vram_never_fewer_gpu_layers_nor_slower(qwen14, vram, extra, bandwi
     (gpu(0.5), "not even one layer fits"),
     (gpu(4, ram=4), "the rest does not fit RAM less the OS reserve"),
     (gpu(8, ram=None), "no RAM given"),
-    (Hardware(ram_gb=64, cpu_only=True), "no GPU"),
-    (Hardware(vram_gb=8, ram_gb=32, unified=True), "unified memory"),
+    (Hardware(ram_gib=64, cpu_only=True), "no GPU"),
+    (Hardware(vram_gib=8, ram_gib=32, unified=True), "unified memory"),
 ])
 def test_no_split(qwen14, hardware, why):
     card, est = qwen14
@@ -88,11 +88,11 @@ def test_moe_reads_only_active_parameters_per_token(catalog):
     est = estimate(card, "q4_k_m", 4096)
     shared = split(est, card.architecture, gpu(8))
     assert shared is not None
-    dense_read = est.weights_gb + est.kv_cache_gb
-    assert est.read_per_token_gb < dense_read / 5
+    dense_read = est.weights_gib + est.kv_cache_gib
+    assert est.read_per_token_gib < dense_read / 5
     # each side at its own usable bandwidth: the RAM side at a CPU's share of peak, the GPU side at a GPU's
-    ram_side = (1 - shared.offload.gpu_share) * est.read_per_token_gb * 2**30 / 1e9 / (0.60 * RAM_BANDWIDTH_GBS)
-    gpu_side = shared.offload.gpu_share * est.read_per_token_gb * 2**30 / 1e9 / (0.71 * RTX_4060_GBS)
+    ram_side = (1 - shared.offload.gpu_share) * est.read_per_token_gib * 2**30 / 1e9 / (0.60 * RAM_BANDWIDTH_GBS)
+    gpu_side = shared.offload.gpu_share * est.read_per_token_gib * 2**30 / 1e9 / (0.71 * RTX_4060_GBS)
     assert decode_tokens_per_s(shared, RTX_4060_GBS) == pytest.approx(1 / (ram_side + gpu_side))
 
 
@@ -108,7 +108,7 @@ def test_recommend_with_allow_offload_ranks_splits_marked_gpu_ram(catalog):
     assert split_picks
     for pick in split_picks:
         assert any(flag.startswith("GPU+RAM ") for flag in pick.flags)
-        assert pick.estimate.offload.gpu_gb <= 8
+        assert pick.estimate.offload.gpu_gib <= 8
         assert pick.tokens_per_s == decode_tokens_per_s(pick.estimate, RTX_4060_GBS)
 
 
@@ -129,12 +129,12 @@ def test_fit_cli_shows_the_best_split_in_table_and_json():
     assert "llama.cpp -ngl 31" in table.stdout
     result = run(*args, "--format", "json")
     data = json.loads(result.stdout)
-    assert data["schema_version"] == 2
+    assert data["schema_version"] == 3
     row = data["data"]["rows"][0]
     off = row["offload"]
     assert row["fits"] is False and off["placement"] == "GPU+RAM"
     assert (off["gpu_layers"], off["layers"], off["cpu_layers"]) == (31, 40, 9)
-    assert off["gpu_gib"] + off["offload_ram_gib"] == pytest.approx(row["total_gb"], abs=0.002)
+    assert off["gpu_gib"] + off["offload_ram_gib"] == pytest.approx(row["total_gib"], abs=0.002)
     assert off["offload_ram_bytes"] == pytest.approx(off["offload_ram_gib"] * 2**30, rel=1e-3)
     assert off["ram_bandwidth_gbs"] == RAM_BANDWIDTH_GBS
     assert 51.2 * 0.6 / 9.6 < row["tokens_per_s"] < RTX_4060_GBS * 0.6 / 9.6

@@ -33,7 +33,7 @@ requirements = st.builds(
     open_weights=st.booleans(), fully_open=st.booleans(),
     quants=st.sampled_from([["fp16"], ["q4_k_m", "q8_0"], ["q2_k", "awq-4bit", "bf16"]]),
 )
-hardware = st.builds(Hardware, vram_gb=st.sampled_from([4.0, 12.0, 80.0]), gpus=st.integers(1, 2))
+hardware = st.builds(Hardware, vram_gib=st.sampled_from([4.0, 12.0, 80.0]), gpus=st.integers(1, 2))
 
 
 @settings(max_examples=25, deadline=None)

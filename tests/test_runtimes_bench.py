@@ -22,7 +22,7 @@ catalog = ollamaserver.aliased_catalog  # the fixture catalog, with Ollama alias
 @pytest.fixture
 def machine(monkeypatch) -> str:
     """This machine, as detection sees it: a CPU with 64 GiB of RAM (CPU speeds are estimated from RAM bandwidth)."""
-    found = detect_module.Detection(gpus=(), ram_gb=64.0, notes=())
+    found = detect_module.Detection(gpus=(), ram_gib=64.0, notes=())
     monkeypatch.setattr(detect_module, "detect", lambda *a, **k: found)
     return fingerprint([], 64.0)
 

@@ -115,7 +115,7 @@ def test_12gb_commercial_a_2026_model_of_8b_or_more_leads_not_a_small_model(cata
     # (https://willitrunai.com/es/blog/qwen-3-5-9b-vram-requirements, 2026). AA_2026_07: Qwen3.5 9B 21.4 against
     # Qwen3 14B 10.4 and Phi-4-class models further down, so the 2025 14B picks no longer lead. Qwen3.5 is Apache-2.0.
     # A 4B of the same generation may follow (AA_2026_07: Qwen3.5 4B 20.1, estimated), but not lead.
-    picks = top3(catalog, hardware(catalog, vram_gb=12), commercial=True)
+    picks = top3(catalog, hardware(catalog, vram_gib=12), commercial=True)
     top = catalog.record(picks[0].model)
     assert top.params_b >= 8 and top.released.year >= 2026, describe(picks)
     assert "qwen3.5-9b" in ids(picks), describe(picks)
@@ -217,7 +217,7 @@ def test_cpu_only_a_moe_with_few_active_parameters_leads(catalog, ram):
     # on a RAM-rich box with no usable GPU" (https://inventivehq.com/blog/moe-on-cpu-benchmark); "Default to a sparse
     # MoE for every workload, on all bandwidth-bound hardware" (https://petronella.ai/benchmark/mac_leaderboard.html).
     # Issue 16: "On a CPU with 16 GB the advisor picks fp16 weights, the opposite of practice."
-    picks = top3(catalog, hardware(catalog, cpu_only=True, ram_gb=ram), cpu_only=True, ram_gb=ram)
+    picks = top3(catalog, hardware(catalog, cpu_only=True, ram_gib=ram), cpu_only=True, ram_gib=ram)
     top = picks[0]
     assert catalog.record(top.model).architecture.active_params_b is not None, describe(picks)
     assert active(catalog, top.model) <= 6, describe(picks)
@@ -227,7 +227,7 @@ def test_cpu_only_a_moe_with_few_active_parameters_leads(catalog, ram):
 def test_cpu_only_32gb_two_moes_in_the_top_3(catalog):
     # Same sources: with 32 GB both gpt-oss-20b (3.6B active) and Qwen3-30B-A3B (3.3B active) fit at 4-bit and decode
     # at small-dense speed (https://inventivehq.com/blog/moe-on-cpu-benchmark).
-    picks = top3(catalog, hardware(catalog, cpu_only=True, ram_gb=32), cpu_only=True, ram_gb=32)
+    picks = top3(catalog, hardware(catalog, cpu_only=True, ram_gib=32), cpu_only=True, ram_gib=32)
     moes = [p for p in picks if catalog.record(p.model).architecture.active_params_b]
     assert len(moes) >= 2, describe(picks)
 
@@ -241,7 +241,7 @@ def test_m2_max_32gb_qwen3_6_leads_and_the_moe_is_in_the_top_3(catalog):
     # (https://petronella.ai/benchmark/mac_leaderboard.html, updated 2026-05-26). AA_2026_07: Qwen3.6 27B 37.1,
     # Qwen3.6 35B A3B 31.6; the dense 27B at 4-bit also fits the GPU's share (about 2/3 of 32 GB). Either may lead.
     hw = hardware(catalog, gpu="M2 Max 32GB")
-    assert hw.unified and hw.budget_gb == pytest.approx(32 * 2 / 3)
+    assert hw.unified and hw.budget_gib == pytest.approx(32 * 2 / 3)
     picks = top3(catalog, hw)
     assert picks[0].model in CLASS_27B_2026, describe(picks)
     assert "qwen3.6-35b-a3b" in ids(picks), describe(picks)

@@ -24,7 +24,8 @@ from llmpick.catalog import builtin_catalog_dir
 
 SETTINGS = settings(max_examples=25, deadline=None, derandomize=True, database=None,
                     suppress_health_check=[HealthCheck.function_scoped_fixture])
-GPU_TABLE = {gid: gpu for gid, gpu in load_gpus([builtin_catalog_dir() / "gpus.yaml"]).items() if gpu.usable_gb <= 160}
+GPU_TABLE = {gid: gpu for gid, gpu in load_gpus([builtin_catalog_dir() / "gpus.yaml"]).items()
+             if gpu.usable_memory_gib <= 160}
 
 
 @pytest.fixture(scope="module")
@@ -58,10 +59,10 @@ machines = st.one_of(st.tuples(st.just("vram"), vram), st.tuples(st.just("gpu"),
 def build(machine) -> Hardware:
     kind, value = machine
     if kind == "vram":
-        return Hardware(vram_gb=value)
+        return Hardware(vram_gib=value)
     if kind == "gpu":
         return hardware_for_gpu(GPU_TABLE, value)
-    return Hardware(ram_gb=value, cpu_only=True)
+    return Hardware(ram_gib=value, cpu_only=True)
 
 
 def shortfall(pick, req: Requirements) -> float:
@@ -133,7 +134,8 @@ def test_b_more_vram_never_lowers_the_top_picks_quality(catalog, req, low, more)
     list, and the property now reads quality with the weights the ranking gives it, as (a) does.)"""
     req = Requirements(**req)
     high = min(160.0, low + round(more, 1))
-    before, after = top_quality(catalog, req, Hardware(vram_gb=low)), top_quality(catalog, req, Hardware(vram_gb=high))
+    before = top_quality(catalog, req, Hardware(vram_gib=low))
+    after = top_quality(catalog, req, Hardware(vram_gib=high))
     if before is None:
         return
     assert after is not None
@@ -149,8 +151,8 @@ def test_b_more_cpu_ram_never_lowers_the_top_picks_quality_unless_it_buys_speed(
     quality: the quality of the top pick may drop only when its new pick is closer to fast enough."""
     req = Requirements(**req)
     high = min(256.0, low + round(more, 1))
-    before = top_quality(catalog, req, Hardware(ram_gb=low, cpu_only=True))
-    after = top_quality(catalog, req, Hardware(ram_gb=high, cpu_only=True))
+    before = top_quality(catalog, req, Hardware(ram_gib=low, cpu_only=True))
+    after = top_quality(catalog, req, Hardware(ram_gib=high, cpu_only=True))
     if before is None:
         return
     assert after is not None
@@ -179,8 +181,8 @@ def test_c_top_pick_does_not_leave_half_the_memory_to_a_clearly_worse_model(cata
     if not result.picks:
         return
     top = result.picks[0]
-    budget = hw.budget_gb - req.headroom_gb
-    if top.estimate.total_gb >= budget / 2 or top.quality is None or top.quality.imputed:
+    budget = hw.budget_gib - req.headroom_gib
+    if top.estimate.total_gib >= budget / 2 or top.quality is None or top.quality.imputed:
         return
     focus = focus_of(req)
     floor = top.quality.for_focus(focus)[0] + CLEARLY_BETTER
@@ -189,6 +191,6 @@ def test_c_top_pick_does_not_leave_half_the_memory_to_a_clearly_worse_model(cata
         if (q is not None and not q.imputed and q.for_focus(focus)[0] >= floor
                 and shortfall(pick, req) <= shortfall(top, req)):
             raise AssertionError(
-                f"{top.model} {top.estimate.quant} uses {top.estimate.total_gb:.1f} of {budget:.1f} GB on "
+                f"{top.model} {top.estimate.quant} uses {top.estimate.total_gib:.1f} of {budget:.1f} GB on "
                 f"{hw.describe()} (index {top.quality.for_focus(focus)[0]:.1f}) while {pick.model} "
                 f"(index {q.for_focus(focus)[0]:.1f}) fits; {req.model_dump(include={'tasks', 'languages', 'prefer'})}")

@@ -107,7 +107,7 @@ def test_figures_are_rounded_for_people_and_json_keeps_precision(wide_catalog):
     data = json.loads(run("recommend", "--vram", "12", "--top", "1", "--format", "json").stdout)["data"]
     pick = data["recommendations"][0]
     assert f"{pick['score']:.1f}" in table and str(pick["score"]) not in table
-    assert f"{pick['memory']['total_gb']:.1f} / 12.0 GiB" in table
+    assert f"{pick['memory']['total_gib']:.1f} / 12.0 GiB" in table
     full = run("fit", "mistral-7b-v0.1", "--vram", "24", "--finetune", "full").stdout
     assert "full: 7.2B trainable parameters" in full
     cpu = run("recommend", "--cpu-only", "--ram", "23.54", "--top", "1").stdout

@@ -31,7 +31,7 @@ class Pick:
     model: str
     name: str
     estimate: Estimate
-    budget_gb: float
+    budget_gib: float
     tokens_per_s: float | None
     license: EffectiveLicense
     score: float
@@ -167,7 +167,7 @@ def _recommend(req: Requirements, catalog: Catalog, hardware: Hardware, offload:
     def pick(card: CardRecord, fit: Estimate) -> Pick:
         score, values, why, flags = rate(card, fit, ctx, scales, weights, explain=True)
         eff = ctx.license(card)
-        return Pick(card.id, card.name, fit, (hardware.budget_gb or 0.0) - req.headroom_gb,
+        return Pick(card.id, card.name, fit, (hardware.budget_gib or 0.0) - req.headroom_gib,
                     speed_of(fit, ctx, card.id)[0], eff, score, values, short_reasons(values, why, weights, eff),
                     why, tuple(flags), scales.quality.of(card.id) if scales.quality else None,
                     ctx.measured is not None and ctx.measured.get(card.id, fit.quant) is not None)
@@ -207,7 +207,7 @@ def advice(result: Recommendation, ctx: Context) -> list[str]:
                                                             else ""))
     memory_only = [m for m, rs in result.rejections.items() if [r.rule for r in rs] == ["memory"]]
     if memory_only:
-        budget = (ctx.hardware.budget_gb or 0.0) - ctx.req.headroom_gb
+        budget = (ctx.hardware.budget_gib or 0.0) - ctx.req.headroom_gib
         lines.append(f"{len(memory_only)} models need more than {budget:.1f} GiB")
         for smaller in ("q3_k_m", "q2_k"):
             if smaller in ctx.req.quants:

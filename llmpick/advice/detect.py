@@ -36,8 +36,8 @@ GIB = 2**30
 @dataclass(frozen=True)
 class DetectedGpu:
     name: str
-    total_gb: float
-    free_gb: float | None
+    total_gib: float
+    free_gib: float | None
     via: str
     bandwidth_gbs: float | None = None
 
@@ -45,9 +45,9 @@ class DetectedGpu:
 @dataclass(frozen=True)
 class Detection:
     gpus: tuple[DetectedGpu, ...]
-    ram_gb: float | None
+    ram_gib: float | None
     notes: tuple[str, ...]
-    ram_free_gb: float | None = None
+    ram_free_gib: float | None = None
 
 
 def _run(cmd: list[str]) -> str:
@@ -70,10 +70,10 @@ def parse_nvidia_smi(output: str) -> list[DetectedGpu]:
             raise ValueError(f"unexpected nvidia-smi line: {line[:80]!r}")
         name, total, free = parts
         try:
-            free_gb: float | None = _number(free) / 1024
+            free_gib: float | None = _number(free) / 1024
         except ValueError:
-            free_gb = None
-        gpus.append(DetectedGpu(name, _number(total) / 1024, free_gb, "nvidia-smi"))
+            free_gib = None
+        gpus.append(DetectedGpu(name, _number(total) / 1024, free_gib, "nvidia-smi"))
     return gpus
 
 
@@ -179,13 +179,13 @@ def _sane(gpus: list[DetectedGpu], notes: list[str]) -> list[DetectedGpu]:
         return []
     kept = []
     for gpu in gpus:
-        if not plausible(gpu.total_gb, MAX_DEVICE_GIB):
-            notes.append(f"{gpu.via} reported {gpu.total_gb:g} GiB for {gpu.name}, which cannot be right; ignored")
+        if not plausible(gpu.total_gib, MAX_DEVICE_GIB):
+            notes.append(f"{gpu.via} reported {gpu.total_gib:g} GiB for {gpu.name}, which cannot be right; ignored")
             continue
-        if gpu.free_gb is not None and not (math.isfinite(gpu.free_gb) and 0 <= gpu.free_gb <= gpu.total_gb):
-            notes.append(f"{gpu.via} reported {gpu.free_gb:g} GiB free of {gpu.total_gb:g} GiB on {gpu.name}, "
+        if gpu.free_gib is not None and not (math.isfinite(gpu.free_gib) and 0 <= gpu.free_gib <= gpu.total_gib):
+            notes.append(f"{gpu.via} reported {gpu.free_gib:g} GiB free of {gpu.total_gib:g} GiB on {gpu.name}, "
                          "which cannot be right; free memory unknown")
-            gpu = replace(gpu, free_gb=None)
+            gpu = replace(gpu, free_gib=None)
         kept.append(gpu)
     return kept
 
@@ -236,16 +236,16 @@ def hardware_from_detection(found: Detection, table: dict[str, Any] | None = Non
     """The detected machine as Hardware: each GPU's free memory where the driver says it (else its total), its
     bandwidth from the GPU table where the name is found there."""
     if not found.gpus:
-        return Hardware(vram_gb=None, ram_gb=found.ram_gb, cpu_only=True, label="detected CPU")
+        return Hardware(vram_gib=None, ram_gib=found.ram_gib, cpu_only=True, label="detected CPU")
     first = found.gpus[0]
     if first.via.startswith("sysctl"):
-        bandwidth = _bandwidth(table, first.name.split(" (")[0] + f" {found.ram_gb or 0:g}GB")
-        return Hardware(vram_gb=first.total_gb, ram_gb=found.ram_gb, bandwidth_gbs=bandwidth, unified=True,
+        bandwidth = _bandwidth(table, first.name.split(" (")[0] + f" {found.ram_gib or 0:g}GB")
+        return Hardware(vram_gib=first.total_gib, ram_gib=found.ram_gib, bandwidth_gbs=bandwidth, unified=True,
                         label=first.name)
-    devices = [GpuShare(g.name + (f" ({g.free_gb:.3g} GiB free of {g.total_gb:.3g})" if g.free_gb is not None else ""),
-                        g.free_gb if g.free_gb is not None else g.total_gb, _bandwidth(table, g.name))
+    devices = [GpuShare(g.name + ("" if g.free_gib is None else f" ({g.free_gib:.3g} GiB free of {g.total_gib:.3g})"),
+                        g.total_gib if g.free_gib is None else g.free_gib, _bandwidth(table, g.name))
                for g in found.gpus]
-    return mixed_hardware(devices, ram_gb=found.ram_gb)
+    return mixed_hardware(devices, ram_gib=found.ram_gib)
 
 
 def _bandwidth(table: dict[str, Any] | None, name: str) -> float | None:
@@ -257,23 +257,23 @@ def _bandwidth(table: dict[str, Any] | None, name: str) -> float | None:
         return None
 
 
-def resolve(*, vram_gb: float | None = None, gpus: int | None = None, gpu: str | None = None,
-            ram_gb: float | None = None, cpu_only: bool = False, auto: bool = False,
+def resolve(*, vram_gib: float | None = None, gpus: int | None = None, gpu: str | None = None,
+            ram_gib: float | None = None, cpu_only: bool = False, auto: bool = False,
             gpu_files: list[Path] = (), detector: Callable[[], Any] | None = None) -> Hardware:
     """Hardware from flags: --gpu NAME, --vram GiB, --cpu-only, or detection (--auto, or no flag at all)."""
-    check_flags(vram_gb=vram_gb, gpu=gpu, cpu_only=cpu_only)
+    check_flags(vram_gib=vram_gib, gpu=gpu, cpu_only=cpu_only)
     if gpus is not None and not 1 <= gpus <= MAX_GPUS:
         raise UsageError(f"--gpus must be between 1 and {MAX_GPUS}, not {gpus}")
     if gpu:
-        return replace(hardware_for_gpu(load_gpus(list(gpu_files)), gpu, gpus), ram_gb=ram_gb)
-    if vram_gb:
+        return replace(hardware_for_gpu(load_gpus(list(gpu_files)), gpu, gpus), ram_gib=ram_gib)
+    if vram_gib:
         split = f"tensor split across {gpus} GPUs" if gpus and gpus > 1 else ""
-        return Hardware(vram_gb=vram_gb, gpus=gpus or 1, ram_gb=ram_gb, split=split)
-    if cpu_only and ram_gb:
-        return Hardware(ram_gb=ram_gb, cpu_only=True)
+        return Hardware(vram_gib=vram_gib, gpus=gpus or 1, ram_gib=ram_gib, split=split)
+    if cpu_only and ram_gib:
+        return Hardware(ram_gib=ram_gib, cpu_only=True)
     found = hardware_from_detection((detector or detect)(), load_gpus(list(gpu_files)) if gpu_files else {})
     if cpu_only:
-        return Hardware(ram_gb=ram_gb or found.ram_gb, cpu_only=True, label="detected CPU")
-    if ram_gb and found.cpu_only:
-        return Hardware(ram_gb=ram_gb, cpu_only=True)
-    return replace(found, ram_gb=ram_gb) if ram_gb else found
+        return Hardware(ram_gib=ram_gib or found.ram_gib, cpu_only=True, label="detected CPU")
+    if ram_gib and found.cpu_only:
+        return Hardware(ram_gib=ram_gib, cpu_only=True)
+    return replace(found, ram_gib=ram_gib) if ram_gib else found

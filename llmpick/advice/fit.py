@@ -29,13 +29,13 @@ def sweep_contexts(card: Card) -> list[int]:
 
 
 def fit(card: Card, hardware: Hardware | None, quants: list[str] | None = None, contexts: list[int] | None = None,
-        finetune: str | None = None, headroom_gb: float = 0.0, kv_dtype: str = "fp16",
+        finetune: str | None = None, headroom_gib: float = 0.0, kv_dtype: str = "fp16",
         batch: int = 1, ram_bandwidth_gbs: float | None = None,
         measured: MeasuredSpeeds | None = None) -> list[tuple[str, Estimate, dict[str, Any]]]:
     """(label, estimate, row data) for every setting asked for, highest precision first; a model released below
     16 bits is priced at its native format and not upcast to fp16 unless `quants` asks for it. A setting too large
     for the GPU is split between the GPU and system RAM where the hardware has both (advice/offload.py)."""
-    budget = None if hardware is None or hardware.budget_gb is None else hardware.budget_gb - headroom_gb
+    budget = None if hardware is None or hardware.budget_gib is None else hardware.budget_gib - headroom_gib
     gpus = hardware.gpus if hardware is not None and hardware.device == "gpu" else 0
     settings: list[tuple[str, Estimate]] = []
     for context in contexts or [4096]:
@@ -48,9 +48,9 @@ def fit(card: Card, hardware: Hardware | None, quants: list[str] | None = None, 
             settings.append((label, estimate(card, quant_id, context, batch, kv_dtype, gpus=gpus or 1)))
     rows = []
     for label, est in settings:
-        fits = None if budget is None else est.total_gb <= budget
+        fits = None if budget is None else est.total_gib <= budget
         if fits is False and not finetune and hardware is not None:
-            est = split(est, card.architecture, hardware, headroom_gb, ram_bandwidth_gbs) or est
+            est = split(est, card.architecture, hardware, headroom_gib, ram_bandwidth_gbs) or est
         bandwidth = hardware.bandwidth_gbs if hardware is not None else None
         device = hardware.device if hardware is not None else "gpu"
         tps = decode_tokens_per_s(est, bandwidth, device) if not finetune else None
@@ -65,7 +65,7 @@ def fit(card: Card, hardware: Hardware | None, quants: list[str] | None = None, 
         if est.offload and not bandwidth:
             notes.append(f"GPU bandwidth unknown: {PLACEMENT} speeds count the RAM side only, an upper bound "
                          "(name the GPU with --gpu)")
-        data.update(setting=label, total_gb=est.total_gb, fits=fits, offload=offload_data(est),
+        data.update(setting=label, total_gib=est.total_gib, fits=fits, offload=offload_data(est),
                     tokens_per_s=tps, tokens_per_s_measured=run is not None, notes=notes)
         rows.append((label, est, data))
     return rows

@@ -7,7 +7,7 @@ import math
 import re
 from dataclasses import dataclass
 
-from ..catalog.gpus import OS_RESERVE_GB, Gpu
+from ..catalog.gpus import OS_RESERVE_GIB, Gpu
 from ..catalog.gpus import apple_gpu_share as apple_gpu_share  # re-exported: detection and callers find it here
 from ..catalog.gpus import load_gpus as load_gpus
 from ..core.errors import NotFoundError, UsageError, shown
@@ -18,7 +18,7 @@ class GpuShare:
     """One GPU of a set: its name, the memory a model may use on it (GiB) and its bandwidth (GB/s, if known)."""
 
     name: str
-    memory_gb: float
+    memory_gib: float
     bandwidth_gbs: float | None = None
 
 
@@ -27,10 +27,10 @@ class Hardware:
     """Memory available for a model. GPU memory (GiB) is per device; `gpus` devices of that size, or the mixed set
     `devices`. `bandwidth_gbs` is the bandwidth one token's reads see: one GPU's, or the set's under `split`."""
 
-    vram_gb: float | None = None
+    vram_gib: float | None = None
     gpus: int = 1
     bandwidth_gbs: float | None = None
-    ram_gb: float | None = None
+    ram_gib: float | None = None
     cpu_only: bool = False
     label: str = ""
     unified: bool = False
@@ -39,30 +39,31 @@ class Hardware:
 
     @property
     def device(self) -> str:
-        if self.cpu_only or self.vram_gb is None:
+        if self.cpu_only or self.vram_gib is None:
             return "cpu"
         return "apple" if self.unified else "gpu"
 
     @property
-    def budget_gb(self) -> float | None:
+    def budget_gib(self) -> float | None:
         """Memory a model may use: all GPUs together, or RAM minus what the OS needs."""
         if self.device == "cpu":
-            return None if self.ram_gb is None else max(self.ram_gb - OS_RESERVE_GB, 0.0)
+            return None if self.ram_gib is None else max(self.ram_gib - OS_RESERVE_GIB, 0.0)
         if self.devices:
-            return sum(d.memory_gb for d in self.devices)
-        return (self.vram_gb or 0.0) * self.gpus
+            return sum(d.memory_gib for d in self.devices)
+        return (self.vram_gib or 0.0) * self.gpus
 
     def describe(self) -> str:
         if self.device == "cpu":
-            return (f"CPU with {round(self.ram_gb, 1):g} GiB RAM ({OS_RESERVE_GB:g} GiB kept for the OS)" if self.ram_gb
-                    else "CPU")
+            if not self.ram_gib:
+                return "CPU"
+            return f"CPU with {round(self.ram_gib, 1):g} GiB RAM ({OS_RESERVE_GIB:g} GiB kept for the OS)"
         if self.devices:
             name = self.label or " + ".join(d.name for d in self.devices)
-            text = f"{name} ({' + '.join(f'{d.memory_gb:g}' for d in self.devices)} GiB)"
+            text = f"{name} ({' + '.join(f'{d.memory_gib:g}' for d in self.devices)} GiB)"
         else:
             count = f"{self.gpus}x " if self.gpus > 1 else ""
-            name = self.label or f"{round(self.vram_gb or 0, 1):g} GiB GPU"
-            each = f" ({round(self.vram_gb or 0, 1):g} GiB each)" if self.label and self.gpus > 1 else ""
+            name = self.label or f"{round(self.vram_gib or 0, 1):g} GiB GPU"
+            each = f" ({round(self.vram_gib or 0, 1):g} GiB each)" if self.label and self.gpus > 1 else ""
             text = f"{count}{name}{each}"
         return text + (f"; {self.split}" if self.split else "")
 
@@ -71,13 +72,13 @@ def tensor_split(devices: list[GpuShare]) -> tuple[float | None, str]:
     """The bandwidth a token sees when the weights are split across `devices` in proportion to their memory and
     every GPU reads its share at once (vLLM's tensor parallelism, llama.cpp's --split-mode row): the token is done
     when the slowest share is, so the set reads at min(bandwidth_i * total / memory_i). And what that assumed."""
-    total = sum(d.memory_gb for d in devices)
-    shares = ":".join(f"{d.memory_gb / total * 100:.0f}" for d in devices)
+    total = sum(d.memory_gib for d in devices)
+    shares = ":".join(f"{d.memory_gib / total * 100:.0f}" for d in devices)
     if any(d.bandwidth_gbs is None for d in devices):
         return None, f"tensor split by memory ({shares}%); speed unknown without every GPU's bandwidth"
-    slowest = min(devices, key=lambda d: d.bandwidth_gbs * total / d.memory_gb)  # type: ignore[operator]
-    bandwidth = slowest.bandwidth_gbs * total / slowest.memory_gb  # type: ignore[operator]
-    if len({(d.memory_gb, d.bandwidth_gbs) for d in devices}) == 1:
+    slowest = min(devices, key=lambda d: d.bandwidth_gbs * total / d.memory_gib)  # type: ignore[operator]
+    bandwidth = slowest.bandwidth_gbs * total / slowest.memory_gib  # type: ignore[operator]
+    if len({(d.memory_gib, d.bandwidth_gbs) for d in devices}) == 1:
         why = f"tensor split across {len(devices)} GPUs: {bandwidth:g} GB/s together, an upper bound"
     else:
         why = f"tensor split by memory ({shares}%): speed bound by the {slowest.name}'s share, {bandwidth:g} GB/s"
@@ -197,24 +198,25 @@ def hardware_for_gpu(table: dict[str, Gpu], spec: str, gpus: int | None = None) 
         count = gpus or count
         bandwidth, split = gpu.bandwidth_gbs, ""
         if count > 1:
-            bandwidth, split = tensor_split([GpuShare(gpu.name, gpu.usable_gb, gpu.bandwidth_gbs)] * count)
-        return Hardware(vram_gb=gpu.usable_gb, gpus=count, bandwidth_gbs=bandwidth, label=gpu.name,
+            bandwidth, split = tensor_split([GpuShare(gpu.name, gpu.usable_memory_gib, gpu.bandwidth_gbs)] * count)
+        return Hardware(vram_gib=gpu.usable_memory_gib, gpus=count, bandwidth_gbs=bandwidth, label=gpu.name,
                         unified=gpu.kind == "unified", split=split)
-    devices = [GpuShare(gpu.name, gpu.usable_gb, gpu.bandwidth_gbs) for count, gpu in kinds for _ in range(count)]
+    devices = [GpuShare(gpu.name, gpu.usable_memory_gib, gpu.bandwidth_gbs)
+               for count, gpu in kinds for _ in range(count)]
     return mixed_hardware(devices)
 
 
-def mixed_hardware(devices: list[GpuShare], label: str = "", ram_gb: float | None = None) -> Hardware:
+def mixed_hardware(devices: list[GpuShare], label: str = "", ram_gib: float | None = None) -> Hardware:
     """GPUs of different kinds (or sizes) in one machine, split by memory."""
     if len(devices) == 1:
         only = devices[0]
-        return Hardware(vram_gb=only.memory_gb, bandwidth_gbs=only.bandwidth_gbs, ram_gb=ram_gb,
+        return Hardware(vram_gib=only.memory_gib, bandwidth_gbs=only.bandwidth_gbs, ram_gib=ram_gib,
                         label=label or only.name)
     bandwidth, split = tensor_split(devices)
     label = label or " + ".join(f"{n}x {name}" if n > 1 else name
                                 for name, n in _counted([d.name for d in devices]))
-    return Hardware(vram_gb=min(d.memory_gb for d in devices), gpus=len(devices), bandwidth_gbs=bandwidth,
-                    ram_gb=ram_gb, label=label, devices=tuple(devices), split=split)
+    return Hardware(vram_gib=min(d.memory_gib for d in devices), gpus=len(devices), bandwidth_gbs=bandwidth,
+                    ram_gib=ram_gib, label=label, devices=tuple(devices), split=split)
 
 
 def _counted(names: list[str]) -> list[tuple[str, int]]:
@@ -229,9 +231,9 @@ def plausible(value: float | None, limit: float) -> bool:
     return value is not None and not isinstance(value, bool) and math.isfinite(value) and 0 < value <= limit
 
 
-def check_flags(*, vram_gb: float | None, gpu: str | None, cpu_only: bool) -> None:
+def check_flags(*, vram_gib: float | None, gpu: str | None, cpu_only: bool) -> None:
     """Hardware flags that contradict each other; raises UsageError."""
-    if cpu_only and (gpu or vram_gb):
+    if cpu_only and (gpu or vram_gib):
         raise UsageError("--cpu-only contradicts --gpu/--vram", "drop one of them")
-    if gpu and vram_gb:
+    if gpu and vram_gib:
         raise UsageError("--gpu and --vram both give GPU memory", "use one of them")

@@ -196,8 +196,8 @@ def _vllm(card: Card, est: Estimate, hardware: Hardware | None) -> Run:
         return Run("vllm", None, "vLLM runs a model from GPU memory only: not for a GPU+RAM split", artefact)
     gpus = _tensor_parallel(card, quant, est, hardware)
     if gpus is None:
-        need = estimate(card, quant, est.context, est.batch, est.kv_dtype).total_gb
-        budget = hardware.budget_gb if hardware is not None else None
+        need = estimate(card, quant, est.context, est.batch, est.kv_dtype).total_gib
+        budget = hardware.budget_gib if hardware is not None else None
         return Run("vllm", None, f"{repo} ({quant}) needs {need:.1f} GB, more than the {budget or 0:.1f} GB here",
                    artefact)
     parts = [f"vllm serve {repo}", f"--max-model-len {est.context}"]
@@ -214,13 +214,13 @@ def _vllm(card: Card, est: Estimate, hardware: Hardware | None) -> Run:
 def _tensor_parallel(card: Card, quant: str, est: Estimate, hardware: Hardware | None) -> int | None:
     """The fewest GPUs (1, 2, 4, ...) whose memory holds the vLLM repo's weights and cache, and which split the
     attention heads evenly (vLLM's tensor parallelism); None when no such count fits."""
-    if hardware is None or hardware.budget_gb is None:
+    if hardware is None or hardware.budget_gib is None:
         return 1
     heads = card.architecture.attention_heads
-    per_gpu = hardware.vram_gb or 0.0  # per GPU; of a mixed set, the smallest (tensor parallelism splits evenly)
+    per_gpu = hardware.vram_gib or 0.0  # per GPU; of a mixed set, the smallest (tensor parallelism splits evenly)
     count = 1
     while count <= hardware.gpus:
-        need = estimate(card, quant, est.context, est.batch, est.kv_dtype, gpus=count).total_gb
+        need = estimate(card, quant, est.context, est.batch, est.kv_dtype, gpus=count).total_gib
         if need <= per_gpu * count and (not heads or heads % count == 0):
             return count
         count *= 2

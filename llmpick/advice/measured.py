@@ -27,10 +27,10 @@ def store_path() -> Path:
     return Path(base) / "llmpick" / FILE_NAME
 
 
-def fingerprint(gpu_names: list[str] | tuple[str, ...], ram_gb: float | None) -> str:
+def fingerprint(gpu_names: list[str] | tuple[str, ...], ram_gib: float | None) -> str:
     """This machine in one line: its GPUs by name (as the driver reports them) and its RAM in whole GiB."""
     gpus = " + ".join(sorted(gpu_names)) or "no GPU"
-    return f"{gpus}; {round(ram_gb) if ram_gb else '?'} GiB RAM"
+    return f"{gpus}; {round(ram_gib) if ram_gib else '?'} GiB RAM"
 
 
 @dataclass(frozen=True)
@@ -140,7 +140,7 @@ def this_machine() -> str:
     from .detect import detect
 
     found = detect()
-    return fingerprint([gpu.name for gpu in found.gpus], found.ram_gb)
+    return fingerprint([gpu.name for gpu in found.gpus], found.ram_gib)
 
 
 def here(warn: Callable[[str], None]) -> MeasuredSpeeds | None:

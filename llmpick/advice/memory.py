@@ -69,7 +69,7 @@ KV_ALIASES = {"f16": "fp16", "bf16": "bf16", "fp16": "fp16", "f32": "fp32", "fp3
 LINEAR_STATE_NOTE = "fixed state per linear layer, constant in context"
 
 # Named assumptions, shown in every breakdown.
-CUDA_CONTEXT_GB = 0.5  # CUDA context, cuBLAS workspace and allocator slack per GPU (typically 0.3-0.5 GiB)
+CUDA_CONTEXT_GIB = 0.5  # CUDA context, cuBLAS workspace and allocator slack per GPU (typically 0.3-0.5 GiB)
 COMPUTE_UBATCH = 512  # tokens per compute micro-batch (llama.cpp default -ub 512)
 SWA_PAD = 256  # llama.cpp pads a sliding-window cache to a multiple of 256 cells (src/llama-kv-cache-iswa.cpp)
 RWKV_STATE_VECTORS = 5  # RWKV-4 keeps 5 vectors of hidden_size per layer (ChatRWKV), in fp32
@@ -131,8 +131,8 @@ class Offload:
 
     gpu_layers: int
     layers: int
-    gpu_gb: float
-    ram_gb: float
+    gpu_gib: float
+    ram_gib: float
     ram_bandwidth_gbs: float
 
     @property
@@ -149,11 +149,11 @@ class Estimate:
     context: int
     batch: int
     kv_dtype: str
-    weights_gb: float
-    kv_cache_gb: float
-    activations_gb: float
-    overhead_gb: float
-    read_per_token_gb: float  # bytes read from memory per generated token (active weights + KV)
+    weights_gib: float
+    kv_cache_gib: float
+    activations_gib: float
+    overhead_gib: float
+    read_per_token_gib: float  # bytes read from memory per generated token (active weights + KV)
     approximate: bool = False
     # builds the breakdown on demand: formula text costs more than the numbers and is rarely shown
     explain: Callable[[], tuple[Term, ...]] = field(default=tuple, repr=False, compare=False)
@@ -162,15 +162,15 @@ class Estimate:
     offload: Offload | None = None  # split between GPU and system RAM; None: all in one memory
 
     @property
-    def total_gb(self) -> float:
-        return self.weights_gb + self.kv_cache_gb + self.activations_gb + self.overhead_gb
+    def total_gib(self) -> float:
+        return self.weights_gib + self.kv_cache_gib + self.activations_gib + self.overhead_gib
 
     @property
     def terms(self) -> tuple[Term, ...]:
         return self.explain()
 
 
-def weights_gb(arch: Architecture, q: Quant) -> tuple[float, str]:
+def weights_gib(arch: Architecture, q: Quant) -> tuple[float, str]:
     size, text = _weights(arch, q)
     return size, text()
 
@@ -215,7 +215,7 @@ def _native_weights(arch: Architecture, q: Quant) -> tuple[float, Callable[[], s
     return size, lambda: f"{arch.params_b:g}e9 params x {q.bits:g} bits ({q.id} as released) / 8 = {size:.2f} GiB"
 
 
-def kv_cache_gb(arch: Architecture, context: int, batch: int = 1, kv_dtype: str = "fp16") -> tuple[float, str, bool]:
+def kv_cache_gib(arch: Architecture, context: int, batch: int = 1, kv_dtype: str = "fp16") -> tuple[float, str, bool]:
     """KV cache size, its formula, and whether it had to be approximated from the parameter count."""
     size, text, approximate = _kv_cache(arch, context, batch, kv_dtype)
     return size, text(), approximate
@@ -303,7 +303,7 @@ def estimate(card: Card, quant_id: str = "q4_k_m", context: int = 4096, batch: i
     q = quant(quant_id)
     parts = _inference(arch, q.id, context, batch, kv_dtype)
     w, _, kv, _, kv_approx, activations, _, active = parts
-    overhead = CUDA_CONTEXT_GB * max(gpus, 1)
+    overhead = CUDA_CONTEXT_GIB * max(gpus, 1)
     notes = []
     if arch.is_moe:
         notes.append(f"MoE: all {arch.params_b:g}B parameters are resident; "
@@ -343,7 +343,7 @@ def _terms(parts: tuple, q: Quant, overhead: float, gpus: int) -> tuple[Term, ..
         Term("weights", w, w_text() + f"  [{q.id}: {q.source}]"),
         Term("kv cache", kv, kv_text()),
         Term("activations", activations, act_text()),
-        Term("overhead", overhead, f"{CUDA_CONTEXT_GB} GiB CUDA context and workspace x {max(gpus, 1)} GPU(s)"),
+        Term("overhead", overhead, f"{CUDA_CONTEXT_GIB} GiB CUDA context and workspace x {max(gpus, 1)} GPU(s)"),
     )
 
 
@@ -354,9 +354,9 @@ def decode_tokens_per_s(est: Estimate, bandwidth_gbs: float | None, device: str 
     Split between GPU and RAM, each side reads its layers' share at its own usable bandwidth, one after the other:
     seconds per token = GPU bytes / GPU bandwidth + RAM bytes / RAM bandwidth. An unknown GPU bandwidth counts as
     no time, so the figure is then an upper bound set by the RAM side."""
-    if est.read_per_token_gb <= 0:
+    if est.read_per_token_gib <= 0:
         return None
-    read = est.read_per_token_gb * GIB / 1e9  # decimal GB, as bandwidths are stated
+    read = est.read_per_token_gib * GIB / 1e9  # decimal GB, as bandwidths are stated
     usable = BANDWIDTH_EFFICIENCY[device] * (bandwidth_gbs or 0.0)
     if est.offload is not None:
         gpu_read, ram_read = est.offload.gpu_share * read, (1 - est.offload.gpu_share) * read

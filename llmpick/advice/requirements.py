@@ -37,17 +37,17 @@ class Requirements(BaseModel):
     exclude_licenses: list[str] = []
     no_provenance_risk: bool = False
     region: str | None = None  # where the licensee is: ISO 3166-1 alpha-2 or EU
-    vram_gb: Annotated[float, Field(gt=0, le=10_000)] | None = None
+    vram_gib: Annotated[float, Field(gt=0, le=10_000)] | None = None
     gpus: Annotated[int, Field(ge=1, le=64)] = 1
     gpu: str | None = None
-    ram_gb: Annotated[float, Field(gt=0, le=100_000)] | None = None
+    ram_gib: Annotated[float, Field(gt=0, le=100_000)] | None = None
     cpu_only: bool = False
     auto: bool = False
     quants: list[str] = list(DEFAULT_QUANTS)
     context: Annotated[int, Field(gt=0, le=10_000_000)] = DEFAULT_CONTEXT
     kv_type: str = "fp16"  # KV cache element type (--kv-type f16, q8_0, q4_0)
     parallel: Annotated[int, Field(ge=1, le=4096)] = 1  # sequences served at once, each with its own cache
-    headroom_gb: Annotated[float, Field(ge=0)] = 0.0
+    headroom_gib: Annotated[float, Field(ge=0)] = 0.0
     min_speed: Annotated[float, Field(gt=0, le=100_000)] | None = None  # tokens/s that count as fast enough
     mem_bandwidth_gbs: Annotated[float, Field(gt=0, le=100_000)] | None = None  # for CPUs and unnamed GPUs
     allow_offload: bool = False  # split models between GPU and RAM even when others fit the GPU whole
@@ -155,7 +155,7 @@ class Requirements(BaseModel):
 
     def check(self) -> None:
         """Contradictions between fields; raises UsageError."""
-        check_flags(vram_gb=self.vram_gb, gpu=self.gpu, cpu_only=self.cpu_only)
+        check_flags(vram_gib=self.vram_gib, gpu=self.gpu, cpu_only=self.cpu_only)
         if self.min_params and self.max_params and self.min_params > self.max_params:
             raise UsageError(f"--min-params {self.min_params:g} is above --max-params {self.max_params:g}")
 

@@ -200,14 +200,14 @@ def fit_of(card: AnyCard, ctx: Context, quants: list[str] | None = None) -> Fit:
     _, found = ctx.fits.get(key, (None, None))
     if found is None:
         hw = ctx.hardware
-        budget = (hw.budget_gb or 0.0) - ctx.req.headroom_gb
+        budget = (hw.budget_gib or 0.0) - ctx.req.headroom_gib
         gpus = hw.gpus if hw.device == "gpu" else 0
         options = []
         for quant_id in allowed:
             est = estimate(card, quant_id, context, batch=req.parallel, kv_dtype=req.kv_type, gpus=gpus)
-            if est.total_gb <= budget:
+            if est.total_gib <= budget:
                 options.append(est)
-            elif ctx.offload and (shared := split(est, card.architecture, hw, req.headroom_gb, req.ram_bandwidth_gbs)):
+            elif ctx.offload and (shared := split(est, card.architecture, hw, req.headroom_gib, req.ram_bandwidth_gbs)):
                 options.append(shared)
         best = options[0] if options else est
         found = Fit(best, bool(options), "" if options else memory_reason(best, ctx), tuple(options))
@@ -217,9 +217,9 @@ def fit_of(card: AnyCard, ctx: Context, quants: list[str] | None = None) -> Fit:
 
 def memory_reason(est: Estimate, ctx: Context) -> str:
     hw = ctx.hardware
-    available = (hw.budget_gb or 0.0) - ctx.req.headroom_gb
-    head = f" after {ctx.req.headroom_gb:g} GiB headroom" if ctx.req.headroom_gb else ""
-    return (f"needs {est.total_gb:.1f} GiB at {est.quant} with {_k(est.context)} context; "
+    available = (hw.budget_gib or 0.0) - ctx.req.headroom_gib
+    head = f" after {ctx.req.headroom_gib:g} GiB headroom" if ctx.req.headroom_gib else ""
+    return (f"needs {est.total_gib:.1f} GiB at {est.quant} with {_k(est.context)} context; "
             f"{available:.1f} GiB available on {hw.describe()}{head}")
 
 

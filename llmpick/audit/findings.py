@@ -173,8 +173,8 @@ def alternative(catalog: Catalog, card_id: str, policy: Policy) -> str | None:
         max_params=card.params_b * SIMILAR_SIZE,
         top=len(catalog),
     )
-    budget = estimate(card, "fp16", min(4096, card.context_length)).total_gb
-    result = recommend(req, catalog, Hardware(vram_gb=budget, label=f"the memory {card.id} needs at fp16"))
+    budget = estimate(card, "fp16", min(4096, card.context_length)).total_gib
+    result = recommend(req, catalog, Hardware(vram_gib=budget, label=f"the memory {card.id} needs at fp16"))
     allowed = [pick.model for pick in result.picks if pick.model != card.id and not violations(catalog, pick.model,
                                                                                                   policy)]
     # a model made for one task is replaced by another made for it, when one passes

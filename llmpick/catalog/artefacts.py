@@ -82,7 +82,7 @@ class Gguf(_Strict):
 class Mlx(_Strict):
     repo: HfRepo
     bits: Literal[MLX_BITS]  # type: ignore[valid-type]
-    size_gb: SizeGb | None = None
+    size_gb: SizeGb | None = None  # GB of 10**9 bytes, as the Hub lists the repo's files
 
 
 class Vllm(_Strict):

@@ -12,10 +12,10 @@ from ..core.errors import CatalogError, Problem, validation_message
 from .cards import SLUG, Strict, Url
 from .overrides import Override, Registry
 
-OS_RESERVE_GB = 2.0  # RAM left to the operating system and other programs for CPU inference
+OS_RESERVE_GIB = 2.0  # RAM left to the operating system and other programs for CPU inference
 # macOS lets the GPU wire about 2/3 of unified memory up to 36 GiB and 3/4 above (Metal's recommendedMaxWorkingSetSize;
 # sources in catalog/gpus.yaml); `sysctl iogpu.wired_limit_mb` changes it, and detection reads it
-APPLE_GPU_SHARE_SMALL, APPLE_GPU_SHARE_LARGE, APPLE_SHARE_THRESHOLD_GB = 2 / 3, 3 / 4, 36
+APPLE_GPU_SHARE_SMALL, APPLE_GPU_SHARE_LARGE, APPLE_SHARE_THRESHOLD_GIB = 2 / 3, 3 / 4, 36
 
 
 class Gpu(Strict):
@@ -47,11 +47,7 @@ class Gpu(Strict):
         return self
 
     @property
-    def memory_gb(self) -> float:  # the name the advisor has always used; GiB
-        return self.memory_gib
-
-    @property
-    def usable_gb(self) -> float:
+    def usable_memory_gib(self) -> float:
         """What a model may use: all of a discrete GPU; macOS's default GPU share of Apple unified memory; the
         vendor's figure or all but the OS reserve of other unified memory."""
         if self.kind == "discrete":
@@ -60,11 +56,11 @@ class Gpu(Strict):
             return self.usable_gib
         if self.vendor == "apple":
             return self.memory_gib * apple_gpu_share(self.memory_gib)
-        return max(self.memory_gib - OS_RESERVE_GB, 0.0)
+        return max(self.memory_gib - OS_RESERVE_GIB, 0.0)
 
 
 def apple_gpu_share(memory_gib: float) -> float:
-    return APPLE_GPU_SHARE_SMALL if memory_gib <= APPLE_SHARE_THRESHOLD_GB else APPLE_GPU_SHARE_LARGE
+    return APPLE_GPU_SHARE_SMALL if memory_gib <= APPLE_SHARE_THRESHOLD_GIB else APPLE_GPU_SHARE_LARGE
 
 
 def read_gpus(paths: list[Path]) -> tuple[dict[str, Gpu], list[Problem], list[Override]]:

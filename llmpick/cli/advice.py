@@ -133,7 +133,7 @@ def recommend(
     loaded = load(catalog)
     req, hardware = requirements_and_hardware(locals(), loaded, detect=True)
     here = installed_cards(loaded, rank_only=installed)[0] if installed or mark_installed else None
-    detected = not (req.vram_gb or req.gpu or req.cpu_only or req.ram_gb)
+    detected = not (req.vram_gib or req.gpu or req.cpu_only or req.ram_gib)
     result = run_advisor(req, loaded, hardware, measured_here() if detected else None, here if installed else None)
     if why_not:
         emit(why_not_report(result, loaded.get(why_not).id), fmt, output)
@@ -288,7 +288,7 @@ def fit_command(
     from ..advice.memory import quant as check_quant
     from ..advice.offload import can_offload
     from ..core import parse
-    from ..views.reports import fit_report
+    from ..views.reports import FitExtras, fit_report
     from ..views.running import fit_plan
 
     reject_empty(locals())
@@ -305,7 +305,7 @@ def fit_command(
     hardware = None
     flagged = bool(vram or gpu or cpu_only or ram)
     if flagged or auto:
-        hardware = resolve(vram_gb=vram, gpus=gpus, gpu=gpu, ram_gb=ram, cpu_only=cpu_only, auto=auto,
+        hardware = resolve(vram_gib=vram, gpus=gpus, gpu=gpu, ram_gib=ram, cpu_only=cpu_only, auto=auto,
                            gpu_files=loaded.gpu_files)
     from .runtimes import fit_extras
 
@@ -320,10 +320,10 @@ def fit_command(
                ram_bandwidth_gbs=parse.positive(ram_bandwidth, "--ram-bandwidth", "GB/s"), measured=measured)
     hardware_text = hardware.describe() if hardware else "none given (use --vram, --gpu, --ram or --cpu-only)"
     if can_offload(hardware):
-        hardware_text += f"; {hardware.ram_gb:g} GiB system RAM for what does not fit the GPU"
+        hardware_text += f"; {hardware.ram_gib:g} GiB system RAM for what does not fit the GPU"
     run = None if finetune else fit_plan(card, rows, hardware, max(asked or [4096]))
-    emit(fit_report(card, [r[2] for r in rows], hardware_text, explain, [(r[0], r[1]) for r in rows], run,
-                    extra_notes, marks), fmt, output)
+    emit(fit_report(card, rows, hardware_text, explain, FitExtras(run, tuple(extra_notes), frozenset(marks))), fmt,
+         output)
 
 
 @command("hardware")

@@ -106,22 +106,22 @@ def reject_empty(values: dict[str, Any]) -> None:
             raise UsageError(f"{flag} {shown(','.join(value))} names nothing", f"give a value, or leave {flag} out")
 
 
-def check_gpus(gpus: int | None, vram_gb: float | None, gpu: str | None) -> None:
+def check_gpus(gpus: int | None, vram_gib: float | None, gpu: str | None) -> None:
     """--gpus N counts GPUs of a size that --vram or --gpu gives; alone it would be ignored."""
-    if gpus is not None and not (vram_gb or gpu):
+    if gpus is not None and not (vram_gib or gpu):
         from ..core.errors import UsageError
 
         raise UsageError(f"--gpus {gpus} needs the size of each GPU",
                          f'add --vram (memory per GPU) or --gpu, e.g. --gpu "RTX 4090" --gpus {gpus}')
 
 
-def check_headroom(headroom_gb: float | None, hardware) -> None:
+def check_headroom(headroom_gib: float | None, hardware) -> None:
     """--headroom must leave some of the memory the hardware offers."""
-    budget = hardware.budget_gb if hardware is not None else None
-    if headroom_gb and budget is not None and headroom_gb >= budget:
+    budget = hardware.budget_gib if hardware is not None else None
+    if headroom_gib and budget is not None and headroom_gib >= budget:
         from ..core.errors import UsageError
 
-        raise UsageError(f"--headroom {headroom_gb:g} GiB leaves nothing of the {budget:g} GiB available",
+        raise UsageError(f"--headroom {headroom_gib:g} GiB leaves nothing of the {budget:g} GiB available",
                          "keep less free, or describe more memory (--vram, --gpus, --ram)")
 
 
@@ -159,12 +159,12 @@ def requirement_flags(values: dict[str, Any]) -> dict[str, Any]:
         "commercial": given("commercial"), "strict_license": given("strict_license"),
         "licenses": listed("license"), "exclude_licenses": listed("exclude_license"),
         "no_provenance_risk": given("no_provenance_risk"), "region": given("region"),
-        "vram_gb": memory_flag(given("vram"), "--vram"), "gpus": given("gpus"), "gpu": given("gpu"),
-        "ram_gb": memory_flag(given("ram"), "--ram"), "cpu_only": given("cpu_only"), "auto": given("auto"),
+        "vram_gib": memory_flag(given("vram"), "--vram"), "gpus": given("gpus"), "gpu": given("gpu"),
+        "ram_gib": memory_flag(given("ram"), "--ram"), "cpu_only": given("cpu_only"), "auto": given("auto"),
         "quants": listed("quant"), "context": parse.tokens(given("context")) if given("context") else None,
         "kv_type": kv_type(given("kv_type")) if given("kv_type") else None,
         "parallel": parse.count(given("parallel"), "--parallel", "sequences"),
-        "headroom_gb": parse.headroom(given("headroom")), "languages": listed("lang"), "tasks": listed("task"),
+        "headroom_gib": parse.headroom(given("headroom")), "languages": listed("lang"), "tasks": listed("task"),
         "min_speed": parse.positive(given("min_speed"), "--min-speed", "tokens/s"),
         "mem_bandwidth_gbs": parse.positive(given("mem_bandwidth"), "--mem-bandwidth", "GB/s"),
         "allow_offload": given("allow_offload"),
@@ -188,10 +188,10 @@ def requirements_and_hardware(values: dict[str, Any], catalog, detect: bool):
     req = requirements_from(values.get("profile"), flags)
     for license_id in [*req.licenses, *req.exclude_licenses]:
         catalog.license(license_id)
-    check_gpus(flags["gpus"], req.vram_gb, req.gpu)
-    if not detect and not (req.vram_gb or req.gpu or req.cpu_only or req.ram_gb):
+    check_gpus(flags["gpus"], req.vram_gib, req.gpu)
+    if not detect and not (req.vram_gib or req.gpu or req.cpu_only or req.ram_gib):
         return req, None
-    hardware = resolve(vram_gb=req.vram_gb, gpus=req.gpus if flags["gpus"] or req.gpus > 1 else None, gpu=req.gpu,
-                       ram_gb=req.ram_gb, cpu_only=req.cpu_only, auto=req.auto, gpu_files=catalog.gpu_files)
-    check_headroom(req.headroom_gb, hardware)
+    hardware = resolve(vram_gib=req.vram_gib, gpus=req.gpus if flags["gpus"] or req.gpus > 1 else None, gpu=req.gpu,
+                       ram_gib=req.ram_gib, cpu_only=req.cpu_only, auto=req.auto, gpu_files=catalog.gpu_files)
+    check_headroom(req.headroom_gib, hardware)
     return req, hardware

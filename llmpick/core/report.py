@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-SCHEMA_VERSION = 2  # 2: benchmark figures are lists; recommendation components are quality points (CHANGELOG.md)
+# 3: memory figures' keys say their unit (`*_gib`; docs/export.md "Units"); 2: benchmark figures are lists and
+# recommendation components quality points (CHANGELOG.md)
+SCHEMA_VERSION = 3
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ def _point(f: Facts) -> Point | None:
     q = quality_of(f)
     if q is None:
         return None
-    return Point(f.record.id, f.memory_gb("q4_k_m"), round(q.index, 1), f.license.commercial, bool(q.imputed))
+    return Point(f.record.id, f.memory_gib("q4_k_m"), round(q.index, 1), f.license.commercial, bool(q.imputed))
 
 
 def _chart(points: Sequence[Point | None], contexts: set[int]) -> Chart:

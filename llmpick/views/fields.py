@@ -31,7 +31,7 @@ class Facts:
     # their base's architecture)
     memory_memo: dict[tuple[Any, str, int], float] = field(default_factory=dict, repr=False)
     _card: Card | None = field(default=None, repr=False)
-    _memory_gb: dict[str, float] = field(default_factory=dict, repr=False)  # this model's, by quantization
+    _memory_gib: dict[str, float] = field(default_factory=dict, repr=False)  # this model's, by quantization
 
     @classmethod
     def of(cls, catalog: Catalog, card_id: str, context: int, memory_memo: dict | None = None) -> Facts:
@@ -48,17 +48,17 @@ class Facts:
     def license(self) -> EffectiveLicense:
         return self.record.effective
 
-    def memory_gb(self, quant: str) -> float:
+    def memory_gib(self, quant: str) -> float:
         """Total inference memory at `quant`, estimated only when a field or the chart asks for it."""
-        if quant not in self._memory_gb:
+        if quant not in self._memory_gib:
             key = (self.record.architecture, quant, self.context)
             total = self.memory_memo.get(key)
             if total is None:
                 from ..advice.memory import estimate
 
-                total = self.memory_memo[key] = round(estimate(self.record, quant, self.context).total_gb, 2)
-            self._memory_gb[quant] = total
-        return self._memory_gb[quant]
+                total = self.memory_memo[key] = round(estimate(self.record, quant, self.context).total_gib, 2)
+            self._memory_gib[quant] = total
+        return self._memory_gib[quant]
 
     def benchmark(self, name: str) -> float | None:
         """The card's score on benchmark `name`; MMLU, which the record holds, without reading the card."""
@@ -118,8 +118,8 @@ def claim_text(claim: HardwareClaim) -> str:
 
 
 def _memory_field(quant: str) -> Field:
-    return Field(f"memory_{quant}", f"Memory {quant} (GiB)", lambda f: f.memory_gb(quant),
-                 lambda f: Cell(f"{f.memory_gb(quant):.1f}", f.memory_gb(quant)),
+    return Field(f"memory_{quant}", f"Memory {quant} (GiB)", lambda f: f.memory_gib(quant),
+                 lambda f: Cell(f"{f.memory_gib(quant):.1f}", f.memory_gib(quant)),
                  Fit(priority=2, wrap=False, short=f"{quant} GiB"))
 
 

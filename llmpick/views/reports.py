@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from ..advice.launch import plan
@@ -141,7 +142,7 @@ def licenses_report(catalog: Catalog, license_ids: list[str]) -> Report:
     return Report("licenses", columns, rows, data, notes=notes, fit=fit)
 
 
-def gb(value: float) -> str:
+def gib(value: float) -> str:
     return f"{value:.1f}"
 
 
@@ -149,9 +150,9 @@ def pick_data(rank: int, pick: Any) -> dict[str, Any]:
     est = pick.estimate
     return {
         "rank": rank, "model": pick.model, "name": pick.name, "quant": est.quant,
-        "memory": {"total_gb": round(est.total_gb, 3), "weights_gb": round(est.weights_gb, 3),
-                   "kv_cache_gb": round(est.kv_cache_gb, 3), "activations_gb": round(est.activations_gb, 3),
-                   "overhead_gb": round(est.overhead_gb, 3), "available_gb": round(pick.budget_gb, 3),
+        "memory": {"total_gib": round(est.total_gib, 3), "weights_gib": round(est.weights_gib, 3),
+                   "kv_cache_gib": round(est.kv_cache_gib, 3), "activations_gib": round(est.activations_gib, 3),
+                   "overhead_gib": round(est.overhead_gib, 3), "available_gib": round(pick.budget_gib, 3),
                    "context": est.context, "approximate": est.approximate},
         "offload": offload_data(est),
         "tokens_per_s": None if pick.tokens_per_s is None else round(pick.tokens_per_s, 1),
@@ -174,7 +175,7 @@ def recommendation_report(rec: Any, catalog: Catalog, show_all: bool = False, ex
         rows.append({
             "rank": rank, "model": pick.model + (" ✓" if installed and pick.model in installed else ""),
             "quant": est.quant,
-            "memory": _memory_cell(est, pick.budget_gb),
+            "memory": _memory_cell(est, pick.budget_gib),
             "speed": speed_text(pick.tokens_per_s, pick.measured),
             "context": context_text(catalog.get(pick.model).context_length),
             "license": verdict_text(pick.license) if pick.license.commercial != "yes" else pick.license.license.id,
@@ -215,9 +216,9 @@ def recommendation_report(rec: Any, catalog: Catalog, show_all: bool = False, ex
     data = {
         "requirements": rec.requirements.model_dump(mode="json"),
         "hardware": {"description": rec.hardware.describe(), "device": rec.hardware.device,
-                     "vram_gb": rec.hardware.vram_gb, "gpus": rec.hardware.gpus,
-                     "bandwidth_gbs": rec.hardware.bandwidth_gbs, "ram_gb": rec.hardware.ram_gb,
-                     "budget_gb": rec.hardware.budget_gb},
+                     "vram_gib": rec.hardware.vram_gib, "gpus": rec.hardware.gpus,
+                     "bandwidth_gbs": rec.hardware.bandwidth_gbs, "ram_gib": rec.hardware.ram_gib,
+                     "budget_gib": rec.hardware.budget_gib},
         "weights": rec.weights,
         "recommendations": [pick_data(rank, pick) | {"run": one.data()}
                             for rank, (pick, one) in enumerate(zip(rec.top, plans, strict=True), 1)],
@@ -268,13 +269,13 @@ def calibration_data(measured: Any) -> dict[str, Any] | None:
             "measured_ratio": measured.raw_ratio, "calibrated_by": measured.calibrated_by}
 
 
-def _memory_cell(est: Any, budget_gb: float) -> str:
+def _memory_cell(est: Any, budget_gib: float) -> str:
     """'9.8 / 12.0 GiB', or for a model split between GPU and RAM the GPU's part and the rest: '7.4 / 7.5 GiB + 2.4
     RAM'."""
     approximate = " ≈" if est.approximate else ""
     if est.offload:
-        return f"{gb(est.offload.gpu_gb)} / {gb(budget_gb)} GiB + {gb(est.offload.ram_gb)} RAM{approximate}"
-    return f"{gb(est.total_gb)} / {gb(budget_gb)} GiB{approximate}"
+        return f"{gib(est.offload.gpu_gib)} / {gib(budget_gib)} GiB + {gib(est.offload.ram_gib)} RAM{approximate}"
+    return f"{gib(est.total_gib)} / {gib(budget_gib)} GiB{approximate}"
 
 
 def why_not_report(rec: Any, model: str) -> Report:
@@ -289,24 +290,33 @@ def why_not_report(rec: Any, model: str) -> Report:
                 for k, v in verdict.components.items()]
         data = {"model": model, "accepted": True, **pick_data(rank, verdict)}
         notes = [f"{model} passes every rule: rank {rank} of {len(rec.picks)}, score {verdict.score:.1f}, "
-                 f"at {verdict.estimate.quant} ({verdict.estimate.total_gb:.1f} GiB)"]
+                 f"at {verdict.estimate.quant} ({verdict.estimate.total_gib:.1f} GiB)"]
     return Report("why-not", [("rule", "Rule"), ("reason", "Reason")], rows, data, notes=notes,
                   fit={"rule": Fit(priority=0), "reason": Fit(priority=0)})
 
 
-def fit_report(card: Card, rows_data: list[dict[str, Any]], hardware_text: str, explain: bool,
-               terms: list[tuple[str, Any]], run: tuple[Any, str] | None = None, extra_notes: list[str] = (),
-               installed: set[str] = frozenset()) -> Report:
-    """`run`: how to run the chosen setting; `extra_notes`: what this machine adds (measured speeds, installed);
-    `installed`: quantizations installed here, marked ✓ ("*": the model, quantization unknown)."""
+@dataclass(frozen=True)
+class FitExtras:
+    """What `fit` shows beside the memory table."""
+
+    run: tuple[Any, str] | None = None  # how to run the chosen setting, and why that one (views/running.fit_plan)
+    notes: tuple[str, ...] = ()  # what this machine adds: measured speeds, installed
+    installed: frozenset[str] = frozenset()  # quantizations installed here, marked ✓ ("*": the model, quant unknown)
+
+
+def fit_report(card: Card, settings: list[tuple[str, Any, dict[str, Any]]], hardware_text: str, explain: bool,
+               extras: FitExtras = FitExtras()) -> Report:
+    """`settings`: advice/fit.fit's (label, estimate, row data) for each setting."""
+    rows_data = [data for _, _, data in settings]
+    terms = [(label, est) for label, est, _ in settings]
     rows = []
     for entry in rows_data:
-        mark = " ✓" if entry["quant"] in installed else ""
+        mark = " ✓" if entry["quant"] in extras.installed else ""
         rows.append({
             "setting": entry["setting"] + mark, "context": context_text(entry["context"]),
-            "weights": gb(entry["weights_gb"]), "kv": gb(entry["kv_cache_gb"]),
-            "overhead": gb(entry["activations_gb"] + entry["overhead_gb"]),
-            "total": gb(entry["total_gb"]) + (" ≈" if entry["approximate"] else ""),
+            "weights": gib(entry["weights_gib"]), "kv": gib(entry["kv_cache_gib"]),
+            "overhead": gib(entry["activations_gib"] + entry["overhead_gib"]),
+            "total": gib(entry["total_gib"]) + (" ≈" if entry["approximate"] else ""),
             "fits": _split_cell(entry["offload"]) or {True: "yes", False: "no", None: "—"}[entry["fits"]],
             "speed": speed_text(entry["tokens_per_s"], entry.get("tokens_per_s_measured", False)),
         })
@@ -316,13 +326,13 @@ def fit_report(card: Card, rows_data: list[dict[str, Any]], hardware_text: str, 
              f"hardware: {hardware_text}"]
     notes += sorted({note for entry in rows_data for note in entry["notes"]})
     notes += [f"{label}: {offload_text(est, long=True)}" for label, est in terms if est.offload]
-    notes += list(extra_notes)
+    notes += extras.notes
     if explain:
         for label, est in terms:
             notes.append(f"{label}:")
             notes += [f"    {t.name}: {t.formula}" for t in est.terms]
-    data = {"model": card.id, "hardware": hardware_text, "rows": rows_data, "run": run and run[0].data()}
-    notes += section(*run) if run else []
+    data = {"model": card.id, "hardware": hardware_text, "rows": rows_data, "run": extras.run and extras.run[0].data()}
+    notes += section(*extras.run) if extras.run else []
     return Report("fit", columns, rows, data, notes=notes, fit=FIT_FIT)
 
 
@@ -339,16 +349,16 @@ def _split_cell(offload: dict[str, Any] | None) -> str:
 
 
 def hardware_report(found: Any) -> Report:
-    rows = [{"device": g.name, "total": gb(g.total_gb), "free": "" if g.free_gb is None else gb(g.free_gb),
+    rows = [{"device": g.name, "total": gib(g.total_gib), "free": "" if g.free_gib is None else gib(g.free_gib),
              "via": g.via} for g in found.gpus]
-    if found.ram_gb:
-        rows.append({"device": "system RAM", "total": gb(found.ram_gb),
-                     "free": "" if found.ram_free_gb is None else gb(found.ram_free_gb), "via": "os"})
-    data = {"gpus": [{"name": g.name, "total_gb": round(g.total_gb, 3),
-                      "free_gb": None if g.free_gb is None else round(g.free_gb, 3), "via": g.via}
+    if found.ram_gib:
+        rows.append({"device": "system RAM", "total": gib(found.ram_gib),
+                     "free": "" if found.ram_free_gib is None else gib(found.ram_free_gib), "via": "os"})
+    data = {"gpus": [{"name": g.name, "total_gib": round(g.total_gib, 3),
+                      "free_gib": None if g.free_gib is None else round(g.free_gib, 3), "via": g.via}
                      for g in found.gpus],
-            "ram_gb": None if found.ram_gb is None else round(found.ram_gb, 3),
-            "ram_free_gb": None if found.ram_free_gb is None else round(found.ram_free_gb, 3),
+            "ram_gib": None if found.ram_gib is None else round(found.ram_gib, 3),
+            "ram_free_gib": None if found.ram_free_gib is None else round(found.ram_free_gib, 3),
             "unit": "GiB", "notes": list(found.notes)}
     return Report("hardware", [("device", "Device"), ("total", "Total GiB"), ("free", "Free GiB"), ("via", "Via")],
                   rows, data, notes=list(found.notes), fit={"device": Fit(priority=0), "total": FIGURE, "free": FIGURE})
