@@ -72,9 +72,11 @@ def cards_with_quoted_sizes() -> list[str]:
 
 
 def mlx_card_with_size(tmp_path: Path) -> Path:
-    """qwen3-14b with the size of its MLX repo (no built-in card records one yet)."""
+    """qwen3-14b with an MLX repo and its size (no built-in card records one)."""
     text = (builtin_catalog_dir() / "models" / "qwen3-14b.yaml").read_text(encoding="utf-8")
-    patched = text.replace("bits: 4}]", "bits: 4, size_gb: 8.32}]")
+    repo = "mlx-community/Qwen3-14B-4bit"
+    patched = text.replace("runtimes:\n", f"runtimes:\n  mlx: [{{repo: {repo}, bits: 4, size_gb: 8.32}}]\n", 1)
+    patched = patched.replace("sources:\n", f"sources:\n  - https://huggingface.co/{repo}\n", 1)
     assert patched != text
     (tmp_path / "qwen3-14b.yaml").write_text(patched, encoding="utf-8")
     return tmp_path
