@@ -153,7 +153,7 @@ class Estimate:
     kv_cache_gb: float
     activations_gb: float
     overhead_gb: float
-    read_per_token_gb: float  # bytes read from memory per generated token (active weights + KV)
+    read_per_token_gb: float  # bytes read from memory per generated token (active weights + KV), _read
     approximate: bool = False
     # builds the breakdown on demand: formula text costs more than the numbers and is rarely shown
     explain: Callable[[], tuple[Term, ...]] = field(default=tuple, repr=False, compare=False)
@@ -175,44 +175,113 @@ def weights_gb(arch: Architecture, q: Quant) -> tuple[float, str]:
     return size, text()
 
 
+@dataclass(frozen=True)
+class Widths:
+    """Bits per weight of each kind of tensor as stored at one quantization: the routed experts, the embedding table
+    and output head, and everything else (attention, norms, router, shared experts, dense layers)."""
+
+    experts: float
+    head: float
+    other: float
+    label: str = ""  # where the widths come from ("mxfp4 kept", "mxfp4 as released", "MoE mix")
+    by_kind: bool = False  # the experts are stored in their own format (not one mixture over every tensor)
+
+
+def widths(arch: Architecture, q: Quant) -> Widths:
+    """How `q` stores each kind of tensor of `arch`: the one rule that weights and bytes read per token share."""
+    native = arch.native_precision
+    head = 16.0 if q.embeddings_16bit else q.bits
+    if native and arch.native_precision_scope == "experts" and arch.expert_params():
+        if is_native(arch, q.id):  # the release: MXFP4 experts, the rest 16-bit (gpt-oss modules_to_not_convert)
+            return Widths(q.bits, 16.0, 16.0, f"{q.id} as released", True)
+        if native in GGUF_NATIVE and q.id in GGUF_QUANTS:  # GGUF keeps MXFP4 experts unless asked for fewer bits
+            kept = min(QUANTS[native].bits, q.bits)
+            return Widths(kept, q.bits, q.bits, f"{native} kept", True)
+    if arch.is_moe and q.moe_bits:
+        return Widths(q.moe_bits, q.moe_bits, q.moe_bits, "MoE mix")
+    return Widths(q.bits, head, q.bits)
+
+
 def _weights(arch: Architecture, q: Quant) -> tuple[float, Callable[[], str]]:
     params = arch.params_b * 1e9
-    native = arch.native_precision
-    if native and is_native(arch, q.id):
-        return _native_weights(arch, q)
-    if native in GGUF_NATIVE and q.id in GGUF_QUANTS and arch.native_precision_scope == "experts":
-        kept = QUANTS[native]
+    if arch.checkpoint_gb and is_native(arch, q.id):
+        size = arch.checkpoint_gb * 1e9 / GIB
+        return size, lambda: (f"published checkpoint {arch.checkpoint_gb:g} GB (10^9 bytes, {q.id} as released)"
+                              f" = {size:.2f} GiB")
+    bits = widths(arch, q)
+    if bits.by_kind:
         experts = arch.expert_params()
-        bits = min(kept.bits, q.bits)
-        size = (experts * bits + (params - experts) * q.bits) / 8 / GIB
-        return size, lambda: (f"{experts / 1e9:.2f}e9 expert params kept {native} x {bits:g} bits + "
-                              f"{(params - experts) / 1e9:.2f}e9 other params x {q.bits:g} bits / 8 = {size:.2f} GiB")
-    if arch.is_moe and q.moe_bits:
-        size = params * q.moe_bits / 8 / GIB
-        return size, lambda: f"{arch.params_b:g}e9 params x {q.moe_bits:g} bits (MoE mix) / 8 = {size:.2f} GiB"
-    if q.embeddings_16bit and arch.vocab_size and arch.hidden_size:
+        size = (experts * bits.experts + (params - experts) * bits.other) / 8 / GIB
+        return size, lambda: (f"{experts / 1e9:.2f}e9 expert params x {bits.experts:g} bits ({bits.label}) + "
+                              f"{(params - experts) / 1e9:.2f}e9 other params x {bits.other:g} bits / 8 = "
+                              f"{size:.2f} GiB")
+    if bits.label:  # one mixture width for every tensor of a mixture of experts
+        size = params * bits.other / 8 / GIB
+        return size, lambda: f"{arch.params_b:g}e9 params x {bits.other:g} bits (MoE mix) / 8 = {size:.2f} GiB"
+    if bits.head != bits.other and arch.vocab_size and arch.hidden_size:
         embed = arch.vocab_size * arch.hidden_size * (1 if arch.tied_embeddings else 2)
         size = ((params - embed) * q.bits / 8 + embed * 2) / GIB
         return size, lambda: (f"({arch.params_b:g}e9 - {embed:,} embedding) x {q.bits:g} bits / 8 + {embed:,} x 2 bytes"
                               f" = {size:.2f} GiB")
+    as_released = f" ({q.id} as released)" if is_native(arch, q.id) else ""
     size = params * q.bits / 8 / GIB
-    return size, lambda: f"{arch.params_b:g}e9 params x {q.bits:g} bits / 8 = {size:.2f} GiB"
+    return size, lambda: f"{arch.params_b:g}e9 params x {q.bits:g} bits{as_released} / 8 = {size:.2f} GiB"
 
 
-def _native_weights(arch: Architecture, q: Quant) -> tuple[float, Callable[[], str]]:
-    """The released checkpoint: its published size, else the native format on the weights stored in it."""
-    if arch.checkpoint_gb:
-        size = arch.checkpoint_gb * 1e9 / GIB
-        return size, lambda: (f"published checkpoint {arch.checkpoint_gb:g} GB (10^9 bytes, {q.id} as released)"
-                              f" = {size:.2f} GiB")
-    params = arch.params_b * 1e9
-    if arch.native_precision_scope == "experts":
-        experts = arch.expert_params()
-        size = (experts * q.bits + (params - experts) * 16) / 8 / GIB
-        return size, lambda: (f"{experts / 1e9:.2f}e9 expert params x {q.bits:g} bits ({q.id} as released) + "
-                              f"{(params - experts) / 1e9:.2f}e9 other params x 16 bits / 8 = {size:.2f} GiB")
-    size = params * q.bits / 8 / GIB
-    return size, lambda: f"{arch.params_b:g}e9 params x {q.bits:g} bits ({q.id} as released) / 8 = {size:.2f} GiB"
+@dataclass(frozen=True)
+class TokenReads:
+    """A mixture of experts' parameters by what one generated token reads: the experts it is routed to, and every
+    other weight except the input embedding table (one row of it) and vision/audio towers (not used to generate)."""
+
+    experts: float  # routed experts, all of them
+    active_experts: float  # the experts_per_token of them one token uses
+    head: float  # output head (the embedding table too when tied), read whole every token
+    unread: float  # input embedding table (untied) and vision/audio towers
+    other: float  # attention, norms, router, shared experts, dense layers: read whole every token
+
+
+def token_reads(arch: Architecture) -> TokenReads | None:
+    """What a token of a mixture of experts reads, from the card's architecture numbers; None for a dense model or
+    when numbers are missing (hidden size, layers, expert intermediate size, experts and experts per token, and what
+    computed_params needs)."""
+    experts = arch.expert_params()
+    if not (experts and arch.experts and arch.experts_per_token) or arch.computed_params() is None:
+        return None  # computed_params: the numbers account for the card's size (checked when the card loads)
+    head = arch.vocab_size * arch.hidden_size if arch.vocab_size and arch.hidden_size else 0
+    embedding = 0 if arch.tied_embeddings else head
+    unread = embedding + ((arch.vision_params_b or 0) + (arch.audio_params_b or 0)) * 1e9
+    other = arch.params_b * 1e9 - experts - head - unread
+    if other <= 0:  # the numbers do not add up to the card's size: no split to trust
+        return None
+    return TokenReads(experts, experts * min(arch.experts_per_token, arch.experts) / arch.experts, head, unread, other)
+
+
+def _read(arch: Architecture, q: Quant, w: float) -> tuple[float, Callable[[], str]]:
+    """Weights one generated token reads (GiB) and how: each kind of tensor at its stored width where the card's
+    numbers give the split (a mixture of experts), else the active share of the weights."""
+    split = token_reads(arch)
+    if split is not None:
+        bits = widths(arch, q)
+        parts = ((split.active_experts, bits.experts), (split.other, bits.other), (split.head, bits.head))
+        size = sum(params * b for params, b in parts) / 8 / GIB
+
+        def text() -> str:
+            routed = f"{arch.experts_per_token}/{arch.experts}"
+            label = f" ({bits.label})" if bits.label else ""
+            head = "tied embedding/head" if arch.tied_embeddings else "output head"
+            unread = f", not the {split.unread / 1e9:.3f}e9 embedding table/towers" if split.unread else ""
+            return (f"({split.active_experts / 1e9:.3f}e9 params of {routed} routed experts x {bits.experts:g} bits"
+                    f"{label} + {split.other / 1e9:.3f}e9 attention/router/shared x {bits.other:g} bits + "
+                    f"{split.head / 1e9:.3f}e9 {head} x {bits.head:g} bits) / 8 = {size:.2f} GiB{unread}")
+        return size, text
+    active_b = arch.active_params_b or arch.params_b
+    if arch.native_precision:  # mixed formats, split unknown: the active share of the weights as stored
+        size = w * active_b / arch.params_b
+        why = " (average width: the card lacks the numbers to split experts from the rest)" if arch.is_moe else ""
+        return size, lambda: f"{active_b:g}B active / {arch.params_b:g}B x {w:.2f} GiB weights = {size:.2f} GiB{why}"
+    size = active_b * 1e9 * q.bits / 8 / GIB
+    active = "active " if arch.is_moe else ""
+    return size, lambda: f"{active_b:g}e9 {active}params x {q.bits:g} bits / 8 = {size:.2f} GiB"
 
 
 def kv_cache_gb(arch: Architecture, context: int, batch: int = 1, kv_dtype: str = "fp16") -> tuple[float, str, bool]:
@@ -302,7 +371,7 @@ def estimate(card: Card, quant_id: str = "q4_k_m", context: int = 4096, batch: i
     arch = card.architecture
     q = quant(quant_id)
     parts = _inference(arch, q.id, context, batch, kv_dtype)
-    w, _, kv, _, kv_approx, activations, _, active = parts
+    w, _, kv, _, kv_approx, activations, _, active, _ = parts
     overhead = CUDA_CONTEXT_GB * max(gpus, 1)
     notes = []
     if arch.is_moe:
@@ -331,19 +400,18 @@ def _inference(arch: Architecture, quant_id: str, context: int, batch: int, kv_d
         return (f"{min(context, COMPUTE_UBATCH)} tokens per micro-batch x batch {batch} x (4 x hidden "
                 f"{arch.hidden_size or '4096 (assumed)'} + vocab {arch.vocab_size or '32000 (assumed)'}) x 4 bytes"
                 f" = {activations:.2f} GiB")
-    active = (arch.active_params_b or arch.params_b) * 1e9 * q.bits / 8 / GIB
-    if arch.native_precision:  # mixed formats: the active share of the weights as stored
-        active = w * (arch.active_params_b or arch.params_b) / arch.params_b
-    return w, w_text, kv, kv_text, kv_approx, activations, act_text, active
+    active, read_text = _read(arch, q, w)
+    return w, w_text, kv, kv_text, kv_approx, activations, act_text, active, read_text
 
 
 def _terms(parts: tuple, q: Quant, overhead: float, gpus: int) -> tuple[Term, ...]:
-    w, w_text, kv, kv_text, _, activations, act_text, _ = parts
+    w, w_text, kv, kv_text, _, activations, act_text, active, read_text = parts
     return (
         Term("weights", w, w_text() + f"  [{q.id}: {q.source}]"),
         Term("kv cache", kv, kv_text()),
         Term("activations", activations, act_text()),
         Term("overhead", overhead, f"{CUDA_CONTEXT_GB} GiB CUDA context and workspace x {max(gpus, 1)} GPU(s)"),
+        Term("read per token", active + kv, f"weights {read_text()}; + kv cache {kv:.2f} GiB = {active + kv:.2f} GiB"),
     )
 
 
