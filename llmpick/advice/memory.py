@@ -67,6 +67,7 @@ KV_TYPES = ("f16", "q8_0", "q4_0")  # --kv-type: llama.cpp's --cache-type-k/-v n
 KV_ALIASES = {"f16": "fp16", "bf16": "bf16", "fp16": "fp16", "f32": "fp32", "fp32": "fp32", "q8_0": "q8_0",
               "q4_0": "q4_0"}
 LINEAR_STATE_NOTE = "fixed state per linear layer, constant in context"
+READ_PER_TOKEN = "read per token"  # the Term that is speed's divisor, not part of the memory total
 
 # Named assumptions, shown in every breakdown.
 CUDA_CONTEXT_GB = 0.5  # CUDA context, cuBLAS workspace and allocator slack per GPU (typically 0.3-0.5 GiB)
@@ -411,7 +412,7 @@ def _terms(parts: tuple, q: Quant, overhead: float, gpus: int) -> tuple[Term, ..
         Term("kv cache", kv, kv_text()),
         Term("activations", activations, act_text()),
         Term("overhead", overhead, f"{CUDA_CONTEXT_GB} GiB CUDA context and workspace x {max(gpus, 1)} GPU(s)"),
-        Term("read per token", active + kv, f"weights {read_text()}; + kv cache {kv:.2f} GiB = {active + kv:.2f} GiB"),
+        Term(READ_PER_TOKEN, active + kv, f"weights {read_text()}; + kv cache {kv:.2f} GiB = {active + kv:.2f} GiB"),
     )
 
 
