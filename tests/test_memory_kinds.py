@@ -8,7 +8,8 @@ import json
 import pytest
 
 from llmpick import load_catalog
-from llmpick.advice.memory import GIB, QUANTS, estimate, kv_cache_gb, weights_gb
+from llmpick.advice.memory import GIB, estimate, kv_cache_gb, weights_gb
+from llmpick.advice.quants import QUANTS
 from llmpick.catalog.cards import Architecture
 from tests.conftest import card_data, run, write_card
 

@@ -12,7 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from llmpick import load_catalog
-from llmpick.advice.memory import GIB, QUANTS, estimate
+from llmpick.advice.memory import GIB, estimate
+from llmpick.advice.quants import QUANTS
 from llmpick.catalog.cards import Architecture
 from tests.conftest import run
 
