@@ -118,7 +118,7 @@ hardware_strategy = st.builds(Hardware, vram_gib=st.floats(2, 200), gpus=st.inte
 @settings(max_examples=25, deadline=None)
 @given(requirement_strategy, hardware_strategy)
 def test_no_recommended_model_breaks_a_hard_rule(catalog, req, hw):
-    from llmpick.advice.memory import offered_quants
+    from llmpick.advice.quants import offered_quants
     from llmpick.advice.rules import HARD_RULES, Context
 
     requirements = Requirements(**req)

@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 from llmpick import load_catalog
 from llmpick.advice.finetune import estimate_finetune
 from llmpick.advice.hardware import Hardware
-from llmpick.advice.memory import GIB, PRECISION_ORDER, QUANTS, estimate, kv_cache_gib, weights_gib
+from llmpick.advice.memory import GIB, estimate, kv_cache_gib, weights_gib
+from llmpick.advice.quants import PRECISION_ORDER, QUANTS
 from llmpick.catalog.cards import Card
 from tests.conftest import card_data, run
 

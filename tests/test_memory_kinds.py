@@ -8,7 +8,8 @@ import json
 import pytest
 
 from llmpick import load_catalog
-from llmpick.advice.memory import GIB, QUANTS, estimate, kv_cache_gib, weights_gib
+from llmpick.advice.memory import GIB, estimate, kv_cache_gib, weights_gib
+from llmpick.advice.quants import QUANTS
 from llmpick.catalog.cards import Architecture
 from tests.conftest import card_data, run, write_card
 
@@ -57,7 +58,7 @@ def test_gguf_of_gpt_oss_keeps_the_mxfp4_experts(catalog):
     experts = 24 * 32 * 3 * 2880 * 2880
     size, formula = weights_gib(arch, QUANTS["q8_0"])
     assert size == (experts * 4.25 + (20.9e9 - experts) * 8.5) / 8 / GIB
-    assert "expert params kept mxfp4" in formula
+    assert "expert params x 4.25 bits (mxfp4 kept)" in formula
     # unsloth/gpt-oss-20b-GGUF Q4_K_M is 11.6 GB: within 5%
     assert weights_gib(arch, QUANTS["q4_k_m"])[0] * GIB / 1e9 == pytest.approx(11.6, rel=0.05)
 

@@ -105,7 +105,7 @@ def render(rows: list[Row]) -> str:
         lines.append(f"| {name} (`{device}`) | {len(group)} | {efficiency[device]:.2f} | "
                      f"{median_error(group, dict.fromkeys(DEVICE_NAMES, 0.6)):.0%} | {median_error(group):.0%} |")
     left_out = [r for r in rows if not r.fit]
-    lines.append(f"| not in the fit (gpt-oss, mixed precision) | {len(left_out)} | | "
+    lines.append(f"| not in the fit (gpt-oss) | {len(left_out)} | | "
                  f"{median_error(left_out, dict.fromkeys(DEVICE_NAMES, 0.6)):.0%} | {median_error(left_out):.0%} |")
     lines += ["",
               "| Hardware | Platform | Model | Quant | File GiB | GB/s | Measured tok/s | Estimated | Error | Source |",

@@ -19,8 +19,9 @@ from ..catalog.quality import Quality
 from ..catalog.records import CardRecord
 from .hardware import Hardware
 from .measured import MeasuredSpeeds
-from .memory import QUANTS, Estimate
+from .memory import Estimate
 from .offload import PLACEMENT, can_offload, check_offload
+from .quants import QUANTS
 from .requirements import Requirements
 from .rules import HARD_RULES, Context, Rejection, active_rules, best_fit, fit_of, judge
 from .scoring import Scales, effective_weights, estimated_speed, rate, short_reasons, speed_of

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from ..catalog.cards import Card
 from ..core.errors import UsageError, shown
-from .memory import CUDA_CONTEXT_GIB, GIB, QUANTS, Estimate, Term
+from .memory import CUDA_CONTEXT_GIB, GIB, Estimate, Term
+from .quants import QUANTS
 
 LORA_RANK = 16  # adapters on the attention projections (q, k, v, o) of every layer
 TRAINABLE_BYTES = 16  # fp16 weight + fp16 grad + fp32 master copy + two fp32 Adam moments (ZeRO, arXiv 1910.02054)

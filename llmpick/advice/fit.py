@@ -9,15 +9,9 @@ from ..catalog.cards import Card
 from .finetune import estimate_finetune
 from .hardware import Hardware
 from .measured import MeasuredSpeeds
-from .memory import (
-    PRECISION_ORDER,
-    Estimate,
-    decode_tokens_per_s,
-    estimate,
-    is_native,
-    offered_quants,
-)
+from .memory import Estimate, decode_tokens_per_s, estimate
 from .offload import PLACEMENT, offload_data, split
+from .quants import PRECISION_ORDER, is_native, offered_quants
 
 FIT_QUANTS = ("fp16", "q8_0", "q6_k", "q5_k_m", "q4_k_m", "q3_k_m", "q2_k")
 SWEEP = (2048, 8192, 32768, 131072)

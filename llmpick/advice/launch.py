@@ -9,7 +9,8 @@ from typing import Any
 from ..catalog.artefacts import Gguf, file_tag, hf_page, ollama_page, source_for, vllm_repo
 from ..catalog.cards import Card
 from .hardware import Hardware
-from .memory import QUANTS, Estimate, estimate
+from .memory import Estimate, estimate
+from .quants import QUANTS
 
 ALL_LAYERS = 99  # llama.cpp's idiom for "every layer on the GPU" (-ngl 99); more when a model has more layers
 OLLAMA_CONTEXT = 4096  # Ollama's default context window; a larger one is set on the server

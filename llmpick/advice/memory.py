@@ -6,59 +6,15 @@ Sizes are in GB of 2**30 bytes, the unit GPU memory is sold and reported in (nvi
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache, partial
 
 from ..catalog.cards import Architecture, Card
 from ..core.errors import UsageError, shown, suggest
+from .quants import GGUF_NATIVE, GGUF_QUANTS, QUANTS, Quant, is_native, quant
 
 GIB = 2**30
-
-
-@dataclass(frozen=True)
-class Quant:
-    id: str
-    bits: float  # effective bits per weight, scales and mixed tensors included
-    source: str
-    embeddings_16bit: bool = False  # GPTQ/AWQ/bitsandbytes leave embeddings and lm_head unquantized
-    moe_bits: float | None = None  # where a mixture applies differently to MoE expert tensors
-
-
-_LLAMA_CPP = "llama.cpp tools/quantize/README.md (bits per weight, Llama 2 7B)"
-_GGML = "ggml block layout (ggml-common.h)"
-QUANTS: dict[str, Quant] = {q.id: q for q in (
-    Quant("fp32", 32.0, "IEEE float32"),
-    Quant("bf16", 16.0, "bfloat16"),
-    Quant("fp16", 16.0, "IEEE float16"),
-    Quant("int8", 8.0, "bitsandbytes LLM.int8() (arXiv 2208.07339): int8 weights, 16-bit outliers", True),
-    Quant("q8_0", 8.5, f"{_GGML}: 32 int8 + one fp16 scale per block = 34 bytes / 32 weights"),
-    Quant("q6_k", 6.56, _LLAMA_CPP),
-    Quant("q5_k_m", 5.68, _LLAMA_CPP),
-    # llama.cpp's Q4_K_M mix upgrades half the ffn_down tensors to Q6_K by layer index; whether MoE expert tensors get
-    # it depends on the llama.cpp version and architecture. Published Q4_K_M files: Mixtral 8x7B 4.53 bits (TheBloke,
-    # Dec 2023) and 4.88 (mozilla-ai llamafile 0.7), Qwen3-30B-A3B 4.90, DeepSeek-V3 4.49 (unsloth): the midpoint
-    # keeps each within 4.5% (tests/data/memory_accuracy.yaml)
-    Quant("q4_k_m", 4.84, _LLAMA_CPP, moe_bits=4.69),
-    Quant("q4_0", 4.5, f"{_GGML}: 32 4-bit + one fp16 scale per block = 18 bytes / 32 weights"),
-    Quant("q3_k_m", 3.91, _LLAMA_CPP),
-    Quant("q2_k", 3.35, _LLAMA_CPP),
-    Quant("gptq-4bit", 4.16, "GPTQ (arXiv 2210.17323), group size 128: 4 bits + fp16 scale + 4-bit zero per group",
-          True),
-    Quant("awq-4bit", 4.16, "AWQ (arXiv 2306.00978), group size 128: 4 bits + fp16 scale + 4-bit zero per group",
-          True),
-    Quant("nf4", 4.127, "QLoRA (arXiv 2305.14314): NF4 with double quantization, 0.127 bits of constants", True),
-    Quant("mxfp4", 4.25, "OCP Microscaling spec v1.0: 4-bit E2M1 + one 8-bit scale per 32 weights"),
-    Quant("fp8", 8.0, "FP8 E4M3 (DeepSeek-V3: one fp32 scale per 128x128 block, under 0.01 bits)"),
-    Quant("nvfp4", 4.5, "NVIDIA NVFP4: 4-bit E2M1 + one FP8 E4M3 scale per 16 weights"),
-    Quant("int4-qat", 4.5, "int4 weights from quantization-aware training, assumed one 16-bit scale per 32 weights"),
-)}
-# Higher precision first.
-PRECISION_ORDER = ("fp32", "bf16", "fp16", "q8_0", "int8", "fp8", "q6_k", "q5_k_m", "q4_k_m", "awq-4bit",
-                   "gptq-4bit", "q4_0", "nvfp4", "int4-qat", "mxfp4", "nf4", "q3_k_m", "q2_k")
-# llama.cpp's quantizations: a GGUF file of one of these keeps tensors already stored in a format GGUF has
-GGUF_QUANTS = frozenset({"q8_0", "q6_k", "q5_k_m", "q4_k_m", "q4_0", "q3_k_m", "q2_k"})
-GGUF_NATIVE = frozenset({"mxfp4"})  # gpt-oss: the MXFP4 expert tensors stay MXFP4 in every GGUF (ggml type MXFP4)
 
 KV_BYTES = {"fp16": 2.0, "bf16": 2.0, "fp32": 4.0,
             "q8_0": 34 / 32,  # llama.cpp --cache-type-k q8_0: ggml q8_0 block
@@ -67,6 +23,7 @@ KV_TYPES = ("f16", "q8_0", "q4_0")  # --kv-type: llama.cpp's --cache-type-k/-v n
 KV_ALIASES = {"f16": "fp16", "bf16": "bf16", "fp16": "fp16", "f32": "fp32", "fp32": "fp32", "q8_0": "q8_0",
               "q4_0": "q4_0"}
 LINEAR_STATE_NOTE = "fixed state per linear layer, constant in context"
+READ_PER_TOKEN = "read per token"  # the Term that is speed's divisor, not part of the memory total
 
 # Named assumptions, shown in every breakdown.
 CUDA_CONTEXT_GIB = 0.5  # CUDA context, cuBLAS workspace and allocator slack per GPU (typically 0.3-0.5 GiB)
@@ -87,32 +44,6 @@ def kv_type(name: str) -> str:
         hint = suggest(name, list(KV_TYPES))
         raise UsageError(f"--kv-type {shown(name)} is not a KV cache type",
                          "choose from " + ", ".join(KV_TYPES) + (f" (did you mean {hint[0]}?)" if hint else ""))
-    return found
-
-
-def is_native(arch: Architecture, quant_id: str) -> bool:
-    """`quant_id` is the format the publisher released the weights in, below 16 bits (MXFP4, FP8, ...)."""
-    return quant_id == arch.native_precision and QUANTS[quant_id].bits < 16
-
-
-def offered_quants(arch: Architecture, quants: Iterable[str], asked: bool = False) -> list[str]:
-    """The quantizations worth pricing for `arch`: a release below 16 bits adds its native format and, unless the
-    user asked for them (`asked`), drops the 16-bit upcasts, which are larger than what was released."""
-    chosen = list(dict.fromkeys(quants))
-    native = arch.native_precision
-    if not native or QUANTS[native].bits >= 16 or asked:
-        return chosen
-    kept = [q for q in chosen if QUANTS[q].bits < 16]
-    return sorted({*kept, native}, key=PRECISION_ORDER.index)
-
-
-def quant(quant_id: str) -> Quant:
-    key = quant_id.lower()
-    found = QUANTS.get(key) or QUANTS.get(key.replace("-", "_"))
-    if found is None:
-        hint = suggest(quant_id, list(QUANTS))
-        raise UsageError(f"unknown quantization {shown(quant_id)}",
-                         "choose from " + ", ".join(QUANTS) + (f" (did you mean {hint[0]}?)" if hint else ""))
     return found
 
 
@@ -153,7 +84,7 @@ class Estimate:
     kv_cache_gib: float
     activations_gib: float
     overhead_gib: float
-    read_per_token_gib: float  # bytes read from memory per generated token (active weights + KV)
+    read_per_token_gib: float  # bytes read from memory per generated token (active weights + KV), _read
     approximate: bool = False
     # builds the breakdown on demand: formula text costs more than the numbers and is rarely shown
     explain: Callable[[], tuple[Term, ...]] = field(default=tuple, repr=False, compare=False)
@@ -175,44 +106,113 @@ def weights_gib(arch: Architecture, q: Quant) -> tuple[float, str]:
     return size, text()
 
 
+@dataclass(frozen=True)
+class Widths:
+    """Bits per weight of each kind of tensor as stored at one quantization: the routed experts, the embedding table
+    and output head, and everything else (attention, norms, router, shared experts, dense layers)."""
+
+    experts: float
+    head: float
+    other: float
+    label: str = ""  # where the widths come from ("mxfp4 kept", "mxfp4 as released", "MoE mix")
+    by_kind: bool = False  # the experts are stored in their own format (not one mixture over every tensor)
+
+
+def widths(arch: Architecture, q: Quant) -> Widths:
+    """How `q` stores each kind of tensor of `arch`: the one rule that weights and bytes read per token share."""
+    native = arch.native_precision
+    head = 16.0 if q.embeddings_16bit else q.bits
+    if native and arch.native_precision_scope == "experts" and arch.expert_params():
+        if is_native(arch, q.id):  # the release: MXFP4 experts, the rest 16-bit (gpt-oss modules_to_not_convert)
+            return Widths(q.bits, 16.0, 16.0, f"{q.id} as released", True)
+        if native in GGUF_NATIVE and q.id in GGUF_QUANTS:  # GGUF keeps MXFP4 experts unless asked for fewer bits
+            kept = min(QUANTS[native].bits, q.bits)
+            return Widths(kept, q.bits, q.bits, f"{native} kept", True)
+    if arch.is_moe and q.moe_bits:
+        return Widths(q.moe_bits, q.moe_bits, q.moe_bits, "MoE mix")
+    return Widths(q.bits, head, q.bits)
+
+
 def _weights(arch: Architecture, q: Quant) -> tuple[float, Callable[[], str]]:
     params = arch.params_b * 1e9
-    native = arch.native_precision
-    if native and is_native(arch, q.id):
-        return _native_weights(arch, q)
-    if native in GGUF_NATIVE and q.id in GGUF_QUANTS and arch.native_precision_scope == "experts":
-        kept = QUANTS[native]
+    if arch.checkpoint_gb and is_native(arch, q.id):
+        size = arch.checkpoint_gb * 1e9 / GIB
+        return size, lambda: (f"published checkpoint {arch.checkpoint_gb:g} GB (10^9 bytes, {q.id} as released)"
+                              f" = {size:.2f} GiB")
+    bits = widths(arch, q)
+    if bits.by_kind:
         experts = arch.expert_params()
-        bits = min(kept.bits, q.bits)
-        size = (experts * bits + (params - experts) * q.bits) / 8 / GIB
-        return size, lambda: (f"{experts / 1e9:.2f}e9 expert params kept {native} x {bits:g} bits + "
-                              f"{(params - experts) / 1e9:.2f}e9 other params x {q.bits:g} bits / 8 = {size:.2f} GiB")
-    if arch.is_moe and q.moe_bits:
-        size = params * q.moe_bits / 8 / GIB
-        return size, lambda: f"{arch.params_b:g}e9 params x {q.moe_bits:g} bits (MoE mix) / 8 = {size:.2f} GiB"
-    if q.embeddings_16bit and arch.vocab_size and arch.hidden_size:
+        size = (experts * bits.experts + (params - experts) * bits.other) / 8 / GIB
+        return size, lambda: (f"{experts / 1e9:.2f}e9 expert params x {bits.experts:g} bits ({bits.label}) + "
+                              f"{(params - experts) / 1e9:.2f}e9 other params x {bits.other:g} bits / 8 = "
+                              f"{size:.2f} GiB")
+    if bits.label:  # one mixture width for every tensor of a mixture of experts
+        size = params * bits.other / 8 / GIB
+        return size, lambda: f"{arch.params_b:g}e9 params x {bits.other:g} bits (MoE mix) / 8 = {size:.2f} GiB"
+    if bits.head != bits.other and arch.vocab_size and arch.hidden_size:
         embed = arch.vocab_size * arch.hidden_size * (1 if arch.tied_embeddings else 2)
         size = ((params - embed) * q.bits / 8 + embed * 2) / GIB
         return size, lambda: (f"({arch.params_b:g}e9 - {embed:,} embedding) x {q.bits:g} bits / 8 + {embed:,} x 2 bytes"
                               f" = {size:.2f} GiB")
+    as_released = f" ({q.id} as released)" if is_native(arch, q.id) else ""
     size = params * q.bits / 8 / GIB
-    return size, lambda: f"{arch.params_b:g}e9 params x {q.bits:g} bits / 8 = {size:.2f} GiB"
+    return size, lambda: f"{arch.params_b:g}e9 params x {q.bits:g} bits{as_released} / 8 = {size:.2f} GiB"
 
 
-def _native_weights(arch: Architecture, q: Quant) -> tuple[float, Callable[[], str]]:
-    """The released checkpoint: its published size, else the native format on the weights stored in it."""
-    if arch.checkpoint_gb:
-        size = arch.checkpoint_gb * 1e9 / GIB
-        return size, lambda: (f"published checkpoint {arch.checkpoint_gb:g} GB (10^9 bytes, {q.id} as released)"
-                              f" = {size:.2f} GiB")
-    params = arch.params_b * 1e9
-    if arch.native_precision_scope == "experts":
-        experts = arch.expert_params()
-        size = (experts * q.bits + (params - experts) * 16) / 8 / GIB
-        return size, lambda: (f"{experts / 1e9:.2f}e9 expert params x {q.bits:g} bits ({q.id} as released) + "
-                              f"{(params - experts) / 1e9:.2f}e9 other params x 16 bits / 8 = {size:.2f} GiB")
-    size = params * q.bits / 8 / GIB
-    return size, lambda: f"{arch.params_b:g}e9 params x {q.bits:g} bits ({q.id} as released) / 8 = {size:.2f} GiB"
+@dataclass(frozen=True)
+class TokenReads:
+    """A mixture of experts' parameters by what one generated token reads: the experts it is routed to, and every
+    other weight except the input embedding table (one row of it) and vision/audio towers (not used to generate)."""
+
+    experts: float  # routed experts, all of them
+    active_experts: float  # the experts_per_token of them one token uses
+    head: float  # output head (the embedding table too when tied), read whole every token
+    unread: float  # input embedding table (untied) and vision/audio towers
+    other: float  # attention, norms, router, shared experts, dense layers: read whole every token
+
+
+def token_reads(arch: Architecture) -> TokenReads | None:
+    """What a token of a mixture of experts reads, from the card's architecture numbers; None for a dense model or
+    when numbers are missing (hidden size, layers, expert intermediate size, experts and experts per token, and what
+    computed_params needs)."""
+    experts = arch.expert_params()
+    if not (experts and arch.experts and arch.experts_per_token) or arch.computed_params() is None:
+        return None  # computed_params: the numbers account for the card's size (checked when the card loads)
+    head = arch.vocab_size * arch.hidden_size if arch.vocab_size and arch.hidden_size else 0
+    embedding = 0 if arch.tied_embeddings else head
+    unread = embedding + ((arch.vision_params_b or 0) + (arch.audio_params_b or 0)) * 1e9
+    other = arch.params_b * 1e9 - experts - head - unread
+    if other <= 0:  # the numbers do not add up to the card's size: no split to trust
+        return None
+    return TokenReads(experts, experts * min(arch.experts_per_token, arch.experts) / arch.experts, head, unread, other)
+
+
+def _read(arch: Architecture, q: Quant, w: float) -> tuple[float, Callable[[], str]]:
+    """Weights one generated token reads (GiB) and how: each kind of tensor at its stored width where the card's
+    numbers give the split (a mixture of experts), else the active share of the weights."""
+    split = token_reads(arch)
+    if split is not None:
+        bits = widths(arch, q)
+        parts = ((split.active_experts, bits.experts), (split.other, bits.other), (split.head, bits.head))
+        size = sum(params * b for params, b in parts) / 8 / GIB
+
+        def text() -> str:
+            routed = f"{arch.experts_per_token}/{arch.experts}"
+            label = f" ({bits.label})" if bits.label else ""
+            head = "tied embedding/head" if arch.tied_embeddings else "output head"
+            unread = f", not the {split.unread / 1e9:.3f}e9 embedding table/towers" if split.unread else ""
+            return (f"({split.active_experts / 1e9:.3f}e9 params of {routed} routed experts x {bits.experts:g} bits"
+                    f"{label} + {split.other / 1e9:.3f}e9 attention/router/shared x {bits.other:g} bits + "
+                    f"{split.head / 1e9:.3f}e9 {head} x {bits.head:g} bits) / 8 = {size:.2f} GiB{unread}")
+        return size, text
+    active_b = arch.active_params_b or arch.params_b
+    if arch.native_precision:  # mixed formats, split unknown: the active share of the weights as stored
+        size = w * active_b / arch.params_b
+        why = " (average width: the card lacks the numbers to split experts from the rest)" if arch.is_moe else ""
+        return size, lambda: f"{active_b:g}B active / {arch.params_b:g}B x {w:.2f} GiB weights = {size:.2f} GiB{why}"
+    size = active_b * 1e9 * q.bits / 8 / GIB
+    active = "active " if arch.is_moe else ""
+    return size, lambda: f"{active_b:g}e9 {active}params x {q.bits:g} bits / 8 = {size:.2f} GiB"
 
 
 def kv_cache_gib(arch: Architecture, context: int, batch: int = 1, kv_dtype: str = "fp16") -> tuple[float, str, bool]:
@@ -302,7 +302,7 @@ def estimate(card: Card, quant_id: str = "q4_k_m", context: int = 4096, batch: i
     arch = card.architecture
     q = quant(quant_id)
     parts = _inference(arch, q.id, context, batch, kv_dtype)
-    w, _, kv, _, kv_approx, activations, _, active = parts
+    w, _, kv, _, kv_approx, activations, _, active, _ = parts
     overhead = CUDA_CONTEXT_GIB * max(gpus, 1)
     notes = []
     if arch.is_moe:
@@ -331,19 +331,18 @@ def _inference(arch: Architecture, quant_id: str, context: int, batch: int, kv_d
         return (f"{min(context, COMPUTE_UBATCH)} tokens per micro-batch x batch {batch} x (4 x hidden "
                 f"{arch.hidden_size or '4096 (assumed)'} + vocab {arch.vocab_size or '32000 (assumed)'}) x 4 bytes"
                 f" = {activations:.2f} GiB")
-    active = (arch.active_params_b or arch.params_b) * 1e9 * q.bits / 8 / GIB
-    if arch.native_precision:  # mixed formats: the active share of the weights as stored
-        active = w * (arch.active_params_b or arch.params_b) / arch.params_b
-    return w, w_text, kv, kv_text, kv_approx, activations, act_text, active
+    active, read_text = _read(arch, q, w)
+    return w, w_text, kv, kv_text, kv_approx, activations, act_text, active, read_text
 
 
 def _terms(parts: tuple, q: Quant, overhead: float, gpus: int) -> tuple[Term, ...]:
-    w, w_text, kv, kv_text, _, activations, act_text, _ = parts
+    w, w_text, kv, kv_text, _, activations, act_text, active, read_text = parts
     return (
         Term("weights", w, w_text() + f"  [{q.id}: {q.source}]"),
         Term("kv cache", kv, kv_text()),
         Term("activations", activations, act_text()),
         Term("overhead", overhead, f"{CUDA_CONTEXT_GIB} GiB CUDA context and workspace x {max(gpus, 1)} GPU(s)"),
+        Term(READ_PER_TOKEN, active + kv, f"weights {read_text()}; + kv cache {kv:.2f} GiB = {active + kv:.2f} GiB"),
     )
 
 

@@ -11,7 +11,8 @@ from ..core import vocab
 from ..core.errors import UsageError, shown, unknown_choice
 from ..core.parse import no_bool_for_number
 from .hardware import check_flags
-from .memory import PRECISION_ORDER, QUANTS, kv_type
+from .memory import kv_type
+from .quants import PRECISION_ORDER, QUANTS
 from .weights import DEFAULT_WEIGHTS, PREFER, Component
 
 DEFAULT_QUANTS = ("fp16", "q8_0", "q4_k_m")

@@ -12,8 +12,9 @@ from ..catalog.licenses import EffectiveLicense
 from ..catalog.records import CardRecord
 from .hardware import Hardware
 from .measured import MeasuredSpeeds
-from .memory import Estimate, estimate, offered_quants
+from .memory import Estimate, estimate
 from .offload import split
+from .quants import offered_quants
 from .requirements import Requirements
 
 GENERATIVE_TASKS = {"completion", "chat", "instruct", "code", "reasoning", "math", "tool-use", "translation",

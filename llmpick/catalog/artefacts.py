@@ -17,7 +17,7 @@ GGUF_FILE = r"^[A-Za-z0-9][A-Za-z0-9_.\-]*(/[A-Za-z0-9][A-Za-z0-9_.\-]*)*\.gguf$
 MAX_GB = 100_000
 
 # The quantizations a GGUF file (and so an Ollama tag) can hold: llama.cpp's types among llmpick's vocabulary
-# (advice/memory.QUANTS), plus the 16-bit formats and MXFP4 (gpt-oss)
+# (advice/quants.QUANTS), plus the 16-bit formats and MXFP4 (gpt-oss)
 GGUF_FORMATS = ("bf16", "fp16", "q8_0", "q6_k", "q5_k_m", "q4_k_m", "q4_0", "q3_k_m", "q2_k", "mxfp4")
 GgufFormat = Literal[GGUF_FORMATS]  # type: ignore[valid-type]
 MLX_BITS = (3, 4, 5, 6, 8, 16)  # mlx-community repos: -3bit ... -8bit, -bf16

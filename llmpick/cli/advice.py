@@ -285,8 +285,8 @@ def fit_command(
     from ..advice.detect import resolve
     from ..advice.fit import fit, sweep_contexts
     from ..advice.memory import kv_type as check_kv_type
-    from ..advice.memory import quant as check_quant
     from ..advice.offload import can_offload
+    from ..advice.quants import quant as check_quant
     from ..core import parse
     from ..views.reports import FitExtras, fit_report
     from ..views.running import fit_plan

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..advice.launch import plan
+from ..advice.memory import READ_PER_TOKEN
 from ..advice.offload import offload_data, offload_text
 from ..catalog.cards import Card
 from ..catalog.catalog import Catalog
@@ -207,7 +208,9 @@ def recommendation_report(rec: Any, catalog: Catalog, show_all: bool = False, ex
             notes.append(f"#{rank} {pick.model}: score {pick.score:.3f}")
             for name, value in pick.components.items():
                 notes.append(f"    {name:<9} {value:.2f} x {rec.weights[name]:.2f}: {pick.explanations[name]}")
-            notes.append(f"    memory: {'; '.join(t.formula for t in pick.estimate.terms)}")
+            terms = pick.estimate.terms
+            notes.append(f"    memory: {'; '.join(t.formula for t in terms if t.name != READ_PER_TOKEN)}")
+            notes += [f"    {t.name}: {t.formula}" for t in terms if t.name == READ_PER_TOKEN]
             if pick.estimate.offload:
                 notes.append(f"    placement: {offload_text(pick.estimate, long=True)}")
     if show_all:
