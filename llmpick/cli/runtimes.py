@@ -24,8 +24,8 @@ LOCAL_HOSTS = ("127.0.0.1", "localhost", "[::1]", "0.0.0.0")
 @command("installed")
 def installed_command(
     source: Annotated[list[str] | None, typer.Option("--source", "-s", help="Look only here (repeatable): ollama, "
-                                                     "lmstudio, hf-cache, gguf. A source named here that cannot be "
-                                                     "read is an error; by default it is a warning.",
+                                                     "lmstudio, hf-cache, llama.cpp, gguf. A source named here that "
+                                                     "cannot be read is an error; by default it is a warning.",
                                                      show_default=False)] = None,
     path: Annotated[list[Path] | None, typer.Option("--path", help="A folder of .gguf files to read (repeatable); "
                                                     "their headers say architecture, quantization and context.",
@@ -36,10 +36,12 @@ def installed_command(
     output: OutputOpt = None,
     catalog: CatalogOpt = None,
 ) -> None:
-    """The models on this machine (Ollama, LM Studio, the Hugging Face cache, GGUF files), each mapped to a card.
+    """The models on this machine (Ollama, LM Studio, the Hugging Face and llama.cpp caches, GGUF files), each mapped
+    to a card.
 
     Ollama is asked at OLLAMA_HOST (default http://127.0.0.1:11434); LM Studio through `lms ls --json` or its
-    model folders; the Hugging Face cache at HF_HUB_CACHE (default ~/.cache/huggingface/hub). A model the
+    model folders; the Hugging Face cache at HF_HUB_CACHE (default ~/.cache/huggingface/hub); llama.cpp's
+    downloads at LLAMA_CACHE (default ~/.cache/llama.cpp, ~/Library/Caches/llama.cpp on macOS). A model the
     catalog does not know is listed as unknown, with `llmpick import REPO` when its Hub repo is known.
 
     Exit codes: 0 listed (sources that could not be read are warnings), 2 bad flag or a --source that cannot be
