@@ -177,10 +177,10 @@ def requirement_flags(values: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def requirements_and_hardware(values: dict[str, Any], catalog, detect: bool):
+def requirements_and_hardware(values: dict[str, Any], catalog, detect: bool, detector=None):
     """Requirements from --profile and flags, checked against the catalog, and the hardware they describe.
 
-    Without a hardware flag the hardware is detected (`detect`) or left out (None)."""
+    Without a hardware flag the hardware is detected (`detect`, by `detector` when given) or left out (None)."""
     from ..advice.detect import resolve
     from ..advice.profiles import requirements_from
 
@@ -192,6 +192,7 @@ def requirements_and_hardware(values: dict[str, Any], catalog, detect: bool):
     if not detect and not (req.vram_gb or req.gpu or req.cpu_only or req.ram_gb):
         return req, None
     hardware = resolve(vram_gb=req.vram_gb, gpus=req.gpus if flags["gpus"] or req.gpus > 1 else None, gpu=req.gpu,
-                       ram_gb=req.ram_gb, cpu_only=req.cpu_only, auto=req.auto, gpu_files=catalog.gpu_files)
+                       ram_gb=req.ram_gb, cpu_only=req.cpu_only, auto=req.auto, gpu_files=catalog.gpu_files,
+                       detector=detector)
     check_headroom(req.headroom_gb, hardware)
     return req, hardware

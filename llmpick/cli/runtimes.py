@@ -88,11 +88,11 @@ def installed_cards(catalog: Catalog, rank_only: bool) -> tuple[set[str], dict[s
     return set(quants), {card: sorted({q for q in qs if q}) for card, qs in quants.items()}
 
 
-def measured_here():
-    """Speeds measured on this machine (llmpick bench), or None."""
+def measured_here(detector=None):
+    """Speeds measured on this machine (llmpick bench), or None; `detector` the command's memo of the detection."""
     from ..advice.measured import here
 
-    return here(lambda line: err(f"llmpick: warning: {line}"))
+    return here(lambda line: err(f"llmpick: warning: {line}"), detector)
 
 
 @command("bench")
@@ -231,12 +231,12 @@ class _progress:  # noqa: N801 - a context manager, like open()
             self.live.stop()
 
 
-def fit_extras(catalog: Catalog, card_id: str, hardware, detected: bool, installed: bool):
+def fit_extras(catalog: Catalog, card_id: str, hardware, detected: bool, installed: bool, detector=None):
     """What fit adds from this machine: the measured speeds (on the detected hardware, calibrated against it; with no
     hardware at all only the measured settings have a speed), notes saying so, and the installed quantizations to
     mark (with --installed)."""
     notes: list[str] = []
-    measured = measured_here() if detected else None
+    measured = measured_here(detector) if detected else None
     if measured is not None and hardware is not None:
         from ..advice.advisor import calibrated
 
