@@ -58,12 +58,18 @@ def test_fit_whole_on_one_gpu_gives_every_command_with_all_layers(catalog_dir):
     assert f"Runner-7B-Q4_K_M.gguf, 4.37 GB (https://huggingface.co/{GGUF_REPO}/tree/main)" in out
     assert "vllm serve mistralai/Mistral-7B-v0.1 --max-model-len 4096\n" in out
     assert "mlx" not in out  # an NVIDIA/AMD GPU: no MLX line
+    assert f"lms get https://huggingface.co/{GGUF_REPO}@Q4_K_M\n" in out  # downloads, then loads the same file
+    assert f"lms load {GGUF_REPO}/Runner-7B-Q4_K_M.gguf --context-length 4096 --gpu max\n" in out
+    assert "python -m sglang.launch_server --model-path mistralai/Mistral-7B-v0.1 --context-length 4096\n" in out
     data = fit_json("runner-7b", "--vram", "24", "--quant", "q4_k_m")["run"]
     assert data["llama_cpp"]["artefact"] == {"repo": GGUF_REPO, "file": "Runner-7B-Q4_K_M.gguf",
                                              "size_bytes": 4_370_000_000,
                                              "source": f"https://huggingface.co/{GGUF_REPO}/tree/main"}
     assert data["ollama"]["command"] == "ollama run runner:7b"
     assert data["ollama"]["artefact"]["source"] == "https://ollama.com/library/runner/tags"
+    assert data["lmstudio"]["setup"] == f"lms get https://huggingface.co/{GGUF_REPO}@Q4_K_M"
+    assert data["lmstudio"]["artefact"] == data["llama_cpp"]["artefact"]
+    assert data["sglang"]["artefact"] == data["vllm"]["artefact"]
 
 
 def test_fit_picks_the_highest_precision_that_fits_and_its_ollama_tag(catalog_dir):
@@ -83,6 +89,9 @@ def test_partial_offload_sets_the_gpu_layers_of_the_split(catalog_dir):
                                                 f"-ngl {split['gpu_layers']}")
     assert f"{split['gpu_layers']} of 32 layers on the GPU" in run_data["llama_cpp"]["note"]
     assert run_data["vllm"]["command"] is None and "GPU+RAM" in run_data["vllm"]["note"]
+    assert run_data["sglang"]["command"] is None and "GPU+RAM" in run_data["sglang"]["note"]
+    share = int(split["gpu_layers"] / 32 * 100) / 100  # LM Studio takes a share of the layers, rounded down
+    assert run_data["lmstudio"]["command"].endswith(f" --gpu {share:g}")
 
 
 def test_quantized_kv_cache_and_long_context_flags(catalog_dir):
@@ -93,18 +102,27 @@ def test_quantized_kv_cache_and_long_context_flags(catalog_dir):
     assert ("OLLAMA_CONTEXT_LENGTH=8192 OLLAMA_FLASH_ATTENTION=1 OLLAMA_KV_CACHE_TYPE=q8_0 ollama serve"
             in result.stdout)
     assert "vllm serve mistralai/Mistral-7B-v0.1 --max-model-len 8192 --kv-cache-dtype fp8" in result.stdout
+    assert ("python -m sglang.launch_server --model-path mistralai/Mistral-7B-v0.1 --context-length 8192 "
+            "--kv-cache-dtype fp8_e4m3") in result.stdout
+    assert "lms load has no flag for a quantized KV cache: set it in LM Studio's load settings" in result.stdout
 
 
 def test_parallel_sequences_share_llama_server_context(catalog_dir):
     data = fit_json("runner-7b", "--vram", "24", "--quant", "q4_k_m", "--parallel", "4")["run"]
     assert data["llama_cpp"]["command"] == f"llama-server -hf {GGUF_REPO}:Q4_K_M -c 16384 -ngl 99 -np 4"
     assert data["ollama"]["setup"] == "OLLAMA_NUM_PARALLEL=4 ollama serve"
+    assert data["lmstudio"]["command"].endswith("--context-length 4096 --gpu max")  # per request, as LM Studio sets it
+    assert "4 parallel requests" in data["lmstudio"]["note"]
+    assert data["sglang"]["command"].endswith(" --max-running-requests 4")
 
 
 def test_multi_gpu_vllm_uses_tensor_parallel_over_the_gpus_it_needs(catalog_dir):
     data = fit_json("runner-7b", "--vram", "10", "--gpus", "4", "--quant", "fp16")["run"]
     assert data["vllm"]["command"] == "vllm serve mistralai/Mistral-7B-v0.1 --max-model-len 4096 " \
                                       "--tensor-parallel-size 2"
+    assert data["sglang"]["command"] == ("python -m sglang.launch_server --model-path mistralai/Mistral-7B-v0.1 "
+                                         "--context-length 4096 --tp 2")
+    assert data["lmstudio"]["note"] == "no F16 GGUF recorded; published: Q4_K_M, Q8_0"
     assert data["llama_cpp"]["command"] is None
     assert data["llama_cpp"]["note"] == "no F16 GGUF recorded; published: Q4_K_M, Q8_0"
 
@@ -113,7 +131,8 @@ def test_apple_silicon_gets_the_mlx_repo_and_no_vllm(catalog_dir):
     result = run("fit", "runner-7b", "--gpu", "M4 Max 36GB", "--quant", "q4_k_m")
     assert result.exit_code == 0, result.output
     assert f"mlx_lm.server --model {MLX_4BIT}" in result.stdout
-    assert "vllm" not in result.stdout
+    assert "vllm" not in result.stdout and "sglang" not in result.stdout
+    assert "--context-length 4096 --gpu max" in result.stdout  # LM Studio runs GGUF on Apple Silicon too
     data = fit_json("runner-7b", "--gpu", "M4 Max 36GB", "--quant", "q8_0")["run"]
     assert data["mlx"] == {"command": None, "setup": None, "artefact": None,
                            "note": "no 8-bit MLX repo recorded; published: 4-bit"}
@@ -122,7 +141,8 @@ def test_apple_silicon_gets_the_mlx_repo_and_no_vllm(catalog_dir):
 def test_cpu_only_keeps_every_layer_on_the_cpu(catalog_dir):
     data = fit_json("runner-7b", "--cpu-only", "--ram", "32", "--quant", "q4_k_m")["run"]
     assert data["llama_cpp"]["command"].endswith(" -ngl 0")
-    assert set(data) == {"quant", "context", "ollama", "llama_cpp"}  # no vLLM, no MLX on a CPU
+    assert data["lmstudio"]["command"].endswith(" --gpu off")
+    assert set(data) == {"quant", "context", "ollama", "llama_cpp", "lmstudio"}  # no vLLM, SGLang or MLX on a CPU
 
 
 def test_no_artefact_says_so(catalog_dir, tmp_path):
@@ -130,6 +150,8 @@ def test_no_artefact_says_so(catalog_dir, tmp_path):
     assert result.exit_code == 0, result.output
     assert "llama.cpp: no GGUF recorded in the card" in result.stdout
     assert "ollama:    no Ollama library model recorded in the card" in result.stdout
+    assert "lmstudio:  no GGUF recorded in the card" in result.stdout
+    assert "sglang:    no vLLM repo recorded in the card (SGLang serves the same repo)" in result.stdout
     write_card(catalog_dir / "models", id="ollama-only-7b", hf_repos=["example/Ollama-only"],
                aliases=["runner:13b"],
                sources=["https://ollama.com/library/runner"], runtimes={"ollama": {"tag": "runner:13b"}})
@@ -171,6 +193,8 @@ def test_show_lists_artefacts_and_commands(catalog_dir):
     data = json.loads(run("show", "runner-7b", "--format", "json").stdout)["data"]
     assert data["runtimes"]["gguf"][0]["repo"] == GGUF_REPO
     assert data["run"]["mlx"]["command"] == f"mlx_lm.server --model {MLX_4BIT}"
+    assert data["run"]["lmstudio"]["command"] == f"lms load {GGUF_REPO}/Runner-7B-Q4_K_M.gguf --context-length 4096"
+    assert f"lms get https://huggingface.co/{GGUF_REPO}@Q4_K_M, then lms load" in result.stdout
 
 
 def test_schema_documents_runtimes():

@@ -90,6 +90,18 @@ def test_recommend_and_fit_show_measured_and_calibrate_the_rest(catalog, machine
     assert "tok/s marked measured: llmpick bench on this machine; estimated speeds x" in fit.stdout
 
 
+def test_recommend_and_fit_detect_the_machine_once(catalog, machine, ollama, monkeypatch):
+    assert run("bench", "mistral-7b-v0.1").exit_code == 0  # a store: the fingerprint is needed too
+    found = detect_module.detect()
+    calls = []
+    monkeypatch.setattr(detect_module, "detect", lambda *a, **k: calls.append(1) or found)
+    result = data(run("recommend", "--quant", "q4_k_m", "--format", "json"))
+    assert result["calibration"]["calibrated_by"] == 1 and len(calls) == 1  # hardware and fingerprint from one
+    calls.clear()
+    fit = run("fit", "mistral-7b-v0.1", "--auto", "--quant", "q4_k_m")
+    assert "32.0 measured" in fit.stdout and len(calls) == 1
+
+
 def test_measured_speeds_do_not_apply_to_hardware_given_by_flags(catalog, machine, ollama):
     assert run("bench", "mistral-7b-v0.1").exit_code == 0
     result = data(run("recommend", "--vram", "24", "--format", "json"))

@@ -27,6 +27,7 @@ def nowhere(monkeypatch, tmp_path):
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "hf-cache"))
     monkeypatch.setenv("PATH", str(tmp_path / "no-bin"))  # no `lms`
+    monkeypatch.setenv("LLAMA_CACHE", str(tmp_path / "llama-cache"))
 
 
 def write_gguf(path: Path, name: str = "Mistral 7B v0.1", file_type: int = 15, arch: str = "llama") -> Path:
@@ -84,7 +85,8 @@ def test_table_says_what_is_unknown_and_sizes_in_gb(catalog, nowhere, ollama, mo
     result = run("installed")
     assert result.exit_code == 0, result.output
     assert "mistral-7b-v0.1" in result.stdout and "4.1" in result.stdout
-    assert "2 model(s) found in Ollama, LM Studio, HF cache; 1 mapped to a card, 1 unknown" in result.stdout
+    assert ("2 model(s) found in Ollama, LM Studio, HF cache, llama.cpp cache; 1 mapped to a card, 1 unknown"
+            in result.stdout)
 
 
 def test_hf_cache_repos_and_quantized_forks(catalog, nowhere, tmp_path):
@@ -127,6 +129,60 @@ def test_corrupt_gguf_is_a_warning_naming_the_file(catalog, nowhere, tmp_path):
     assert "Traceback" not in result.output
 
 
+def test_llama_cpp_cache_flat_files_and_hub_layout(catalog, nowhere, tmp_path):
+    cache = tmp_path / "llama-cache"
+    # llama-server -hf TheBloke/Mistral-7B-v0.1-GGUF:Q4_K_M, as llama.cpp named it before the Hub layout
+    write_gguf(cache / "TheBloke_Mistral-7B-v0.1-GGUF_mistral-7b-v0.1.Q4_K_M.gguf", name="Whatever")
+    write_gguf(cache / "someone_notes_x.gguf", name="Something Else")  # no -GGUF repo: the file's names
+    (cache / "TheBloke_Mistral-7B-v0.1-GGUF_mistral-7b-v0.1.Q4_K_M.gguf.json").write_text("{}")  # llama.cpp's etag
+    hf_repo(cache, "bartowski/Mistral-7B-v0.1-GGUF", {"Mistral-7B-v0.1-Q8_0.gguf": b"GGUF"})  # today's layout
+    data = json.loads(run("installed", "--source", "llama.cpp", "--format", "json").stdout)["data"]
+    models = {m["name"]: m for m in data["models"]}
+    flat = models["TheBloke/Mistral-7B-v0.1-GGUF/mistral-7b-v0.1.Q4_K_M.gguf"]
+    assert (flat["source"], flat["card"], flat["quant"], flat["repo"]) == ("llama.cpp", "mistral-7b-v0.1", "q4_k_m",
+                                                                           "TheBloke/Mistral-7B-v0.1-GGUF")
+    assert models["someone_notes_x.gguf"]["card"] is None
+    hub = models["bartowski/Mistral-7B-v0.1-GGUF"]
+    assert (hub["source"], hub["card"], hub["quant"]) == ("llama.cpp", "mistral-7b-v0.1", "q8_0")
+    assert data["warnings"] == []
+
+
+def test_llama_cpp_cache_default_folder_per_platform(monkeypatch, tmp_path):
+    from llmpick.runtimes.llamacache import cache_folder, split_name
+
+    monkeypatch.delenv("LLAMA_CACHE", raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    assert cache_folder("linux") == tmp_path / ".cache" / "llama.cpp"
+    assert cache_folder("darwin") == tmp_path / "Library" / "Caches" / "llama.cpp"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert cache_folder("linux") == tmp_path / "xdg" / "llama.cpp"
+    monkeypatch.setenv("LLAMA_CACHE", str(tmp_path / "mine"))
+    assert cache_folder("darwin") == tmp_path / "mine"
+    assert split_name("unsloth_Qwen3-8B-GGUF_Qwen3-8B-UD-Q4_K_XL") == ("unsloth/Qwen3-8B-GGUF", "Qwen3-8B-UD-Q4_K_XL")
+    assert split_name("ggml-org_models_tinyllamas_stories15M-q4_0") == (None, "models_tinyllamas_stories15M-q4_0")
+
+
+def test_llama_cpp_cache_corrupt_file_and_unreadable_folder(catalog, nowhere, tmp_path, monkeypatch):
+    cache = tmp_path / "llama-cache"
+    write_gguf(cache / "TheBloke_Mistral-7B-v0.1-GGUF_mistral-7b-v0.1.Q8_0.gguf", file_type=7)
+    (cache / "TheBloke_Mistral-7B-v0.1-GGUF_mistral-7b-v0.1.Q4_K_M.gguf").write_bytes(b"GGUF\x03\x00garbage")
+    result = run("installed", "--source", "llama.cpp")
+    assert result.exit_code == 0, result.output  # a corrupt file is skipped, the rest listed
+    assert f"{cache / 'TheBloke_Mistral-7B-v0.1-GGUF_mistral-7b-v0.1.Q4_K_M.gguf'}: its GGUF header is corrupt" \
+        in result.stdout
+    assert "q8_0" in result.stdout
+    refuse_listing(monkeypatch, "llama-cache")
+    result = run("installed")
+    assert result.exit_code == 0, result.output  # looked at by default: a warning
+    assert f"warning: llama.cpp cache: {cache}: cannot read it (Permission denied)" in result.stdout
+    result = run("installed", "--source", "llama.cpp")
+    assert result.exit_code == 2, result.output  # asked for: an error, one line, no traceback
+    assert f"llmpick: error: {cache}: cannot read it (Permission denied)" in result.output
+    assert "llama.cpp's download cache" in result.output
+    assert "Traceback" not in result.output
+
+
 def test_lm_studio_folder_publisher_repo_file(catalog, nowhere, tmp_path):
     folder = tmp_path / "home" / ".lmstudio" / "models" / "TheBloke" / "Mistral-7B-v0.1-GGUF"
     folder.mkdir(parents=True)
@@ -147,6 +203,19 @@ def test_lms_ls_json_when_lms_is_on_path(catalog, nowhere, tmp_path, monkeypatch
     lms.chmod(0o755)
     models = rows(run("installed", "--source", "lmstudio", "--format", "json"))
     assert [(m["card"], m["quant"], m["size_bytes"]) for m in models] == [("mistral-7b-v0.1", "q4_k_m", 4_370_000_000)]
+
+
+def test_lms_that_fails_falls_back_to_the_folders(catalog, nowhere, tmp_path):
+    bin_dir = tmp_path / "no-bin"
+    bin_dir.mkdir()
+    (bin_dir / "lms").write_text("#!/bin/sh\necho 'LM Studio is not running' >&2\nexit 1\n")
+    (bin_dir / "lms").chmod(0o755)
+    write_gguf(tmp_path / "home" / ".lmstudio" / "models" / "TheBloke" / "Mistral-7B-v0.1-GGUF" / "m.Q4_K_M.gguf")
+    result = run("installed", "--source", "lmstudio", "--format", "json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)["data"]
+    assert [m["card"] for m in data["models"]] == ["mistral-7b-v0.1"]
+    assert data["warnings"] == ["LM Studio: `lms ls --json` gave no list (exit 1); reading its folders instead"]
 
 
 # --- bad input ------------------------------------------------------------------------------------------------
@@ -268,7 +337,7 @@ def test_recommend_installed_ranks_only_what_is_installed(catalog, nowhere, olla
 def test_recommend_installed_with_nothing_installed_exits_2(catalog, nowhere):
     result = run("recommend", "--installed", "--vram", "24")
     assert result.exit_code == 2, result.output
-    assert "llmpick: error: --installed: no installed model found (looked in ollama, lmstudio, hf-cache)" \
+    assert "llmpick: error: --installed: no installed model found (looked in ollama, lmstudio, hf-cache, llama.cpp)" \
         in result.stderr
     assert "llmpick: warning: Ollama: Ollama is not running" in result.stderr
 

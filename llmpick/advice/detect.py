@@ -232,6 +232,19 @@ def detect(runner: Runner | None = None, platform: str | None = None, use_nvml: 
     return Detection(tuple(gpus), ram, tuple(notes), ram_free)
 
 
+def detect_once(detector: Callable[[], Detection] | None = None) -> Callable[[], Detection]:
+    """`detector` (default: detect) that runs at most once: a command that needs the machine twice (its hardware, and
+    the fingerprint its measured speeds are stored under) asks nvidia-smi or sysctl once."""
+    found: list[Detection] = []
+
+    def once() -> Detection:
+        if not found:
+            found.append((detector or detect)())
+        return found[0]
+
+    return once
+
+
 def hardware_from_detection(found: Detection, table: dict[str, Any] | None = None) -> Hardware:
     """The detected machine as Hardware: each GPU's free memory where the driver says it (else its total), its
     bandwidth from the GPU table where the name is found there."""

@@ -1,5 +1,6 @@
-"""How to run a pick: the Ollama, llama.cpp (llama-server), vLLM and MLX command for one model at one setting on one
-machine, from the artefacts its card records (catalog/artefacts.py). docs/running.md explains each choice."""
+"""How to run a pick: the Ollama, llama.cpp (llama-server), LM Studio (lms), vLLM, SGLang and MLX command for one model
+at one setting on one machine, from the artefacts its card records (catalog/artefacts.py). docs/running.md explains
+each choice."""
 
 from __future__ import annotations
 
@@ -15,7 +16,10 @@ from .quants import QUANTS
 ALL_LAYERS = 99  # llama.cpp's idiom for "every layer on the GPU" (-ngl 99); more when a model has more layers
 OLLAMA_CONTEXT = 4096  # Ollama's default context window; a larger one is set on the server
 VLLM_KV = {"q8_0": "fp8"}  # --kv-type -> vLLM's --kv-cache-dtype (8-bit to 8-bit; vLLM has no 4-bit KV cache)
-RUNTIMES = ("ollama", "llama.cpp", "vllm", "mlx")
+SGLANG_KV = {"q8_0": "fp8_e4m3"}  # --kv-type -> SGLang's --kv-cache-dtype (e4m3: vLLM's fp8 default too)
+# the order is the order of preference for the one line to copy: LM Studio and SGLang run the same artefacts as
+# llama.cpp and vLLM, so they never come first
+RUNTIMES = ("ollama", "llama.cpp", "lmstudio", "vllm", "sglang", "mlx")
 
 
 @dataclass(frozen=True)
@@ -70,6 +74,7 @@ class RunPlan:
     def lines(self, indent: str = "  ") -> list[str]:
         width = max(len(run.runtime) for run in self.runs) + 1 if self.runs else 0
         out = []
+        shown: set[Artefact] = set()  # LM Studio downloads llama.cpp's file: named once
         for run in self.runs:
             head = f"{indent}{run.runtime + ':':<{width}} "
             if run.setup:
@@ -77,7 +82,8 @@ class RunPlan:
                 head = " " * len(head)
             out.append(f"{head}{run.command or run.note}")
             pad = " " * len(head)
-            if run.command and run.artefact and run.artefact.file:
+            if run.command and run.artefact and run.artefact.file and run.artefact not in shown:
+                shown.add(run.artefact)
                 out.append(f"{pad}{run.artefact.text()}")
             if run.command and run.note:
                 out.append(f"{pad}{run.note}")
@@ -105,9 +111,9 @@ def plan(card: Card, est: Estimate, hardware: Hardware | None) -> RunPlan:
     """The commands that run `card` at the estimate's quantization, context and KV cache type on `hardware`
     (None: no machine given; every runtime is listed, llama.cpp with all layers on a GPU)."""
     device = hardware.device if hardware is not None else None
-    runs = [_ollama(card, est), _llama_cpp(card, est, device)]
+    runs = [_ollama(card, est), _llama_cpp(card, est, device), _lmstudio(card, est, device)]
     if device in ("gpu", None):
-        runs.append(_vllm(card, est, hardware))
+        runs += _gpu_servers(card, est, hardware)
     if device in ("apple", None):
         runs.append(_mlx(card, est))
     return RunPlan(card.id, est.quant, est.context, tuple(runs))
@@ -162,13 +168,22 @@ def _layers_flag(card: Card, est: Estimate, device: str | None) -> str:
     return f"-ngl {max(ALL_LAYERS, (card.architecture.layers or 0) + 1)}"
 
 
+def _no_gguf(card: Card, runtime: str, quant: str) -> Run:
+    recorded = sorted({file_tag(q) for repo in (card.runtimes.gguf if card.runtimes else []) for q in repo.files})
+    if recorded:
+        return Run(runtime, None, f"no {file_tag(quant)} GGUF recorded; published: {', '.join(recorded)}")
+    return Run(runtime, None, _none(card, "GGUF"))
+
+
+def _gguf_artefact(card: Card, repo: Gguf, entry: Any) -> Artefact:
+    source = source_for(card, hf_page(repo.repo)) or hf_page(repo.repo)
+    return Artefact(repo.repo, source, entry.file, entry.size_gb)
+
+
 def _llama_cpp(card: Card, est: Estimate, device: str | None) -> Run:
     found = _gguf_file(card, est.quant)
     if found is None:
-        recorded = sorted({file_tag(q) for repo in (card.runtimes.gguf if card.runtimes else []) for q in repo.files})
-        if recorded:
-            return Run("llama.cpp", None, f"no {file_tag(est.quant)} GGUF recorded; published: {', '.join(recorded)}")
-        return Run("llama.cpp", None, _none(card, "GGUF"))
+        return _no_gguf(card, "llama.cpp", est.quant)
     repo, quant, entry = found
     parts = [f"llama-server -hf {repo.repo}:{file_tag(quant)}", f"-c {est.context * est.batch}",
              _layers_flag(card, est, device)]
@@ -181,35 +196,68 @@ def _llama_cpp(card: Card, est: Estimate, device: str | None) -> Run:
     if est.offload is not None:
         note = (f"-ngl {est.offload.gpu_layers}: {est.offload.gpu_layers} of {est.offload.layers} layers on the GPU, "
                 "the rest in system RAM")
-    source = source_for(card, hf_page(repo.repo)) or hf_page(repo.repo)
-    return Run("llama.cpp", " ".join(parts), note, Artefact(repo.repo, source, entry.file, entry.size_gb))
+    return Run("llama.cpp", " ".join(parts), note, _gguf_artefact(card, repo, entry))
 
 
-def _vllm(card: Card, est: Estimate, hardware: Hardware | None) -> Run:
+def _lms_gpu(est: Estimate, device: str | None) -> str | None:
+    """`lms load --gpu`: the share of layers on the GPU (off, max or 0-1); None lets LM Studio decide."""
+    if device == "cpu":
+        return "off"
+    if est.offload is not None:
+        return f"{int(est.offload.gpu_share * 100) / 100:g}"  # rounded down: never more layers than fit
+    return "max" if device is not None else None
+
+
+def _lmstudio(card: Card, est: Estimate, device: str | None) -> Run:
+    """`lms get URL@QUANT` downloads the GGUF file into LM Studio's models folder (publisher/repo/file), and
+    `lms load PATH` loads it; lms has no flag for the KV cache type or parallel requests."""
+    found = _gguf_file(card, est.quant)
+    if found is None:
+        return _no_gguf(card, "lmstudio", est.quant)
+    repo, quant, entry = found
+    parts = [f"lms load {repo.repo}/{entry.file}", f"--context-length {est.context}"]
+    gpu = _lms_gpu(est, device)
+    if gpu is not None:
+        parts.append(f"--gpu {gpu}")
+    unset = [*(["a quantized KV cache"] if est.kv_dtype in ("q8_0", "q4_0") else []),
+             *([f"{est.batch} parallel requests"] if est.batch > 1 else [])]
+    note = f"lms load has no flag for {' or '.join(unset)}: set it in LM Studio's load settings" if unset else ""
+    return Run("lmstudio", " ".join(parts), note, _gguf_artefact(card, repo, entry),
+               f"lms get {hf_page(repo.repo)}@{file_tag(quant)}")
+
+
+def _gpu_servers(card: Card, est: Estimate, hardware: Hardware | None) -> list[Run]:
+    """vLLM's and SGLang's lines: both serve the same repo's own weights from GPU memory, split over N GPUs."""
     repo = vllm_repo(card)
     if repo is None:
-        return Run("vllm", None, _none(card, "vLLM repo"))
+        none = _none(card, "vLLM repo")
+        return [Run("vllm", None, none), Run("sglang", None, f"{none} (SGLang serves the same repo)")]
     vllm = card.runtimes.vllm  # type: ignore[union-attr]  # vllm_repo found one
     quant = vllm.quant or card.architecture.native_precision or "bf16"  # type: ignore[union-attr]
     source = source_for(card, hf_page(repo)) or hf_page(repo)
     artefact = Artefact(repo, source)
     if est.offload is not None:
-        return Run("vllm", None, "vLLM runs a model from GPU memory only: not for a GPU+RAM split", artefact)
+        why = "runs a model from GPU memory only: not for a GPU+RAM split"
+        return [Run("vllm", None, f"vLLM {why}", artefact), Run("sglang", None, f"SGLang {why}", artefact)]
     gpus = _tensor_parallel(card, quant, est, hardware)
     if gpus is None:
         need = estimate(card, quant, est.context, est.batch, est.kv_dtype).total_gib
         budget = hardware.budget_gib if hardware is not None else None
-        return Run("vllm", None, f"{repo} ({quant}) needs {need:.1f} GB, more than the {budget or 0:.1f} GB here",
-                   artefact)
-    parts = [f"vllm serve {repo}", f"--max-model-len {est.context}"]
-    if gpus > 1:
-        parts.append(f"--tensor-parallel-size {gpus}")
-    if est.batch > 1:
-        parts.append(f"--max-num-seqs {est.batch}")
-    if est.kv_dtype in VLLM_KV:
-        parts.append(f"--kv-cache-dtype {VLLM_KV[est.kv_dtype]}")
+        why = f"{repo} ({quant}) needs {need:.1f} GiB, more than the {budget or 0:.1f} GiB here"
+        return [Run("vllm", None, why, artefact), Run("sglang", None, why, artefact)]
     note = "" if quant == est.quant else f"serves {quant} weights, not {est.quant}"
-    return Run("vllm", " ".join(parts), note, artefact)
+    vllm_parts = [f"vllm serve {repo}", f"--max-model-len {est.context}"]
+    sglang_parts = [f"python -m sglang.launch_server --model-path {repo}", f"--context-length {est.context}"]
+    if gpus > 1:
+        vllm_parts.append(f"--tensor-parallel-size {gpus}")
+        sglang_parts.append(f"--tp {gpus}")
+    if est.batch > 1:
+        vllm_parts.append(f"--max-num-seqs {est.batch}")
+        sglang_parts.append(f"--max-running-requests {est.batch}")
+    if est.kv_dtype in VLLM_KV:
+        vllm_parts.append(f"--kv-cache-dtype {VLLM_KV[est.kv_dtype]}")
+        sglang_parts.append(f"--kv-cache-dtype {SGLANG_KV[est.kv_dtype]}")
+    return [Run("vllm", " ".join(vllm_parts), note, artefact), Run("sglang", " ".join(sglang_parts), note, artefact)]
 
 
 def _tensor_parallel(card: Card, quant: str, est: Estimate, hardware: Hardware | None) -> int | None:

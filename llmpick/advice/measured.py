@@ -135,22 +135,22 @@ def record(run: Measurement, path: Path | None = None) -> Path:
     return path
 
 
-def this_machine() -> str:
-    """The fingerprint of the machine llmpick runs on (advice/detect.py)."""
+def this_machine(detector: Callable[[], Any] | None = None) -> str:
+    """The fingerprint of the machine llmpick runs on (advice/detect.py; `detector` a memo of it)."""
     from .detect import detect
 
-    found = detect()
+    found = (detector or detect)()
     return fingerprint([gpu.name for gpu in found.gpus], found.ram_gib)
 
 
-def here(warn: Callable[[str], None]) -> MeasuredSpeeds | None:
+def here(warn: Callable[[str], None], detector: Callable[[], Any] | None = None) -> MeasuredSpeeds | None:
     """The runs on this machine, or None (no file, no run here); a file that cannot be read is a warning: the
-    estimates stand without it."""
+    estimates stand without it. `detector`: the detection the command already made (advice/detect.detect_once)."""
     path = store_path()
     if not path.exists():
         return None
     try:
-        return for_machine(this_machine(), path)
+        return for_machine(this_machine(detector), path)
     except UsageError as exc:
         warn(f"{exc.message}; speeds are estimated")
         return None

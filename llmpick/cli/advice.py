@@ -126,15 +126,18 @@ def recommend(
       llmpick recommend --installed --task code
     """
     from ..advice.advisor import recommend as run_advisor
+    from ..advice.detect import detect_once
     from ..views.reports import recommendation_report, why_not_report
     from .runtimes import installed_cards, measured_here
 
     check_notes_shown(fmt, explain=explain, all=show_all)
     loaded = load(catalog)
-    req, hardware = requirements_and_hardware(locals(), loaded, detect=True)
+    machine = detect_once()  # the hardware and the measured speeds' fingerprint: one detection for both
+    req, hardware = requirements_and_hardware(locals(), loaded, detect=True, detector=machine)
     here = installed_cards(loaded, rank_only=installed)[0] if installed or mark_installed else None
     detected = not (req.vram_gib or req.gpu or req.cpu_only or req.ram_gib)
-    result = run_advisor(req, loaded, hardware, measured_here() if detected else None, here if installed else None)
+    result = run_advisor(req, loaded, hardware, measured_here(machine) if detected else None,
+                         here if installed else None)
     if why_not:
         emit(why_not_report(result, loaded.get(why_not).id), fmt, output)
         return
@@ -282,7 +285,7 @@ def fit_command(
 
       llmpick fit qwen3-8b --auto --installed
     """
-    from ..advice.detect import resolve
+    from ..advice.detect import detect_once, resolve
     from ..advice.fit import fit, sweep_contexts
     from ..advice.memory import kv_type as check_kv_type
     from ..advice.offload import can_offload
@@ -304,12 +307,14 @@ def fit_command(
     check_gpus(gpus, vram, gpu)
     hardware = None
     flagged = bool(vram or gpu or cpu_only or ram)
+    machine = detect_once()  # --auto's hardware and the measured speeds' fingerprint: one detection for both
     if flagged or auto:
         hardware = resolve(vram_gib=vram, gpus=gpus, gpu=gpu, ram_gib=ram, cpu_only=cpu_only, auto=auto,
-                           gpu_files=loaded.gpu_files)
+                           gpu_files=loaded.gpu_files, detector=machine)
     from .runtimes import fit_extras
 
-    measured, extra_notes, marks = fit_extras(loaded, card.id, hardware, detected=not flagged, installed=installed)
+    measured, extra_notes, marks = fit_extras(loaded, card.id, hardware, detected=not flagged, installed=installed,
+                                              detector=machine)
     free = parse.headroom(headroom) or 0.0
     check_headroom(free, hardware)
     asked = [parse.tokens(context)] if context else []

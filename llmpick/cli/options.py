@@ -177,10 +177,10 @@ def requirement_flags(values: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def requirements_and_hardware(values: dict[str, Any], catalog, detect: bool):
+def requirements_and_hardware(values: dict[str, Any], catalog, detect: bool, detector=None):
     """Requirements from --profile and flags, checked against the catalog, and the hardware they describe.
 
-    Without a hardware flag the hardware is detected (`detect`) or left out (None)."""
+    Without a hardware flag the hardware is detected (`detect`, by `detector` when given) or left out (None)."""
     from ..advice.detect import resolve
     from ..advice.profiles import requirements_from
 
@@ -192,6 +192,7 @@ def requirements_and_hardware(values: dict[str, Any], catalog, detect: bool):
     if not detect and not (req.vram_gib or req.gpu or req.cpu_only or req.ram_gib):
         return req, None
     hardware = resolve(vram_gib=req.vram_gib, gpus=req.gpus if flags["gpus"] or req.gpus > 1 else None, gpu=req.gpu,
-                       ram_gib=req.ram_gib, cpu_only=req.cpu_only, auto=req.auto, gpu_files=catalog.gpu_files)
+                       ram_gib=req.ram_gib, cpu_only=req.cpu_only, auto=req.auto, gpu_files=catalog.gpu_files,
+                       detector=detector)
     check_headroom(req.headroom_gib, hardware)
     return req, hardware

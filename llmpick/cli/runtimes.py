@@ -24,8 +24,8 @@ LOCAL_HOSTS = ("127.0.0.1", "localhost", "[::1]", "0.0.0.0")
 @command("installed")
 def installed_command(
     source: Annotated[list[str] | None, typer.Option("--source", "-s", help="Look only here (repeatable): ollama, "
-                                                     "lmstudio, hf-cache, gguf. A source named here that cannot be "
-                                                     "read is an error; by default it is a warning.",
+                                                     "lmstudio, hf-cache, llama.cpp, gguf. A source named here that "
+                                                     "cannot be read is an error; by default it is a warning.",
                                                      show_default=False)] = None,
     path: Annotated[list[Path] | None, typer.Option("--path", help="A folder of .gguf files to read (repeatable); "
                                                     "their headers say architecture, quantization and context.",
@@ -36,10 +36,12 @@ def installed_command(
     output: OutputOpt = None,
     catalog: CatalogOpt = None,
 ) -> None:
-    """The models on this machine (Ollama, LM Studio, the Hugging Face cache, GGUF files), each mapped to a card.
+    """The models on this machine (Ollama, LM Studio, the Hugging Face and llama.cpp caches, GGUF files), each mapped
+    to a card.
 
     Ollama is asked at OLLAMA_HOST (default http://127.0.0.1:11434); LM Studio through `lms ls --json` or its
-    model folders; the Hugging Face cache at HF_HUB_CACHE (default ~/.cache/huggingface/hub). A model the
+    model folders; the Hugging Face cache at HF_HUB_CACHE (default ~/.cache/huggingface/hub); llama.cpp's
+    downloads at LLAMA_CACHE (default ~/.cache/llama.cpp, ~/Library/Caches/llama.cpp on macOS). A model the
     catalog does not know is listed as unknown, with `llmpick import REPO` when its Hub repo is known.
 
     Exit codes: 0 listed (sources that could not be read are warnings), 2 bad flag or a --source that cannot be
@@ -86,11 +88,11 @@ def installed_cards(catalog: Catalog, rank_only: bool) -> tuple[set[str], dict[s
     return set(quants), {card: sorted({q for q in qs if q}) for card, qs in quants.items()}
 
 
-def measured_here():
-    """Speeds measured on this machine (llmpick bench), or None."""
+def measured_here(detector=None):
+    """Speeds measured on this machine (llmpick bench), or None; `detector` the command's memo of the detection."""
     from ..advice.measured import here
 
-    return here(lambda line: err(f"llmpick: warning: {line}"))
+    return here(lambda line: err(f"llmpick: warning: {line}"), detector)
 
 
 @command("bench")
@@ -229,12 +231,12 @@ class _progress:  # noqa: N801 - a context manager, like open()
             self.live.stop()
 
 
-def fit_extras(catalog: Catalog, card_id: str, hardware, detected: bool, installed: bool):
+def fit_extras(catalog: Catalog, card_id: str, hardware, detected: bool, installed: bool, detector=None):
     """What fit adds from this machine: the measured speeds (on the detected hardware, calibrated against it; with no
     hardware at all only the measured settings have a speed), notes saying so, and the installed quantizations to
     mark (with --installed)."""
     notes: list[str] = []
-    measured = measured_here() if detected else None
+    measured = measured_here(detector) if detected else None
     if measured is not None and hardware is not None:
         from ..advice.advisor import calibrated
 

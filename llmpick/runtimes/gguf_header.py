@@ -3,6 +3,7 @@ and GGUF files in folders a user names (`llmpick installed --path DIR`)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,15 @@ def available() -> bool:
     except ImportError:
         return False
     return True
+
+
+def readable_here(notes: list[str]) -> bool:
+    """Whether GGUF headers can be read here (the gguf package); when not, `notes` says so."""
+    if available():
+        return True
+    notes.append(f"GGUF headers not read (the gguf package is missing: {INSTALL_HINT}); quantization from the file "
+                 "names")
+    return False
 
 
 def read_header(path: Path) -> Header:
@@ -78,14 +88,10 @@ def _int(reader: Any, key: str) -> int | None:
         return None
 
 
-def scan_folder(root: Path, notes: list[str], headers: bool = True) -> list[LocalModel]:
-    """One LocalModel per GGUF model under `root`; a file whose header is unreadable is noted, not listed."""
-    label = f"--path {root}"
-    if not root.is_dir():
-        notes.append(f"{label}: not a folder")
-        return []
-    found = []
-    for path in gguf_files(root, notes, label):
+def readable(paths: Iterable[Path], notes: list[str], headers: bool = True) -> Iterator[tuple[Path, Header | None]]:
+    """Each file with its header (None when headers are not read); a file whose header is unreadable goes to
+    `notes`, named by its path, and is skipped."""
+    for path in paths:
         header = None
         if headers:
             try:
@@ -93,6 +99,17 @@ def scan_folder(root: Path, notes: list[str], headers: bool = True) -> list[Loca
             except NotGguf as exc:
                 notes.append(f"{path}: {exc}")
                 continue
+        yield path, header
+
+
+def scan_folder(root: Path, notes: list[str], headers: bool = True) -> list[LocalModel]:
+    """One LocalModel per GGUF model under `root`; a file whose header is unreadable is noted, not listed."""
+    label = f"--path {root}"
+    if not root.is_dir():
+        notes.append(f"{label}: not a folder")
+        return []
+    found = []
+    for path, header in readable(gguf_files(root, notes, label), notes, headers):
         quant = (header.quant if header else None) or quant_in_name(path.name)
         refs = name_references(path.name[:-5], header.name if header else None)
         folder = path.parent.name

@@ -18,6 +18,16 @@ def cache_folder() -> Path:
     return Path(home).expanduser() / "hub"
 
 
+def _strays(folder: Path) -> int:
+    """Entries of the cache folder that are no repository folder (scan_cache_dir warns about each): llama.cpp's own
+    files beside its Hub-layout downloads under LLAMA_CACHE, say. They are not incomplete or corrupt entries."""
+    try:
+        return sum(1 for path in folder.iterdir() if path.name != ".locks"
+                   and not (path.is_dir() and path.name.split("--")[0] in ("models", "datasets", "spaces")))
+    except OSError:
+        return 0
+
+
 def installed(notes: list[str], folder: Path | None = None) -> list[LocalModel]:
     """The model repositories in the cache; a missing cache is no model, an unreadable one a note."""
     from huggingface_hub import scan_cache_dir
@@ -31,8 +41,8 @@ def installed(notes: list[str], folder: Path | None = None) -> list[LocalModel]:
     except OSError as exc:
         notes.append(f"Hugging Face cache {folder}: cannot read it ({exc.strerror or exc})")
         return []
-    if info.warnings:
-        count = len(info.warnings)
+    count = len(info.warnings) - _strays(folder)
+    if count > 0:
         notes.append(f"Hugging Face cache {folder}: {count} entr{'y' if count == 1 else 'ies'} skipped as incomplete "
                      "or corrupt (see `hf cache scan`)")
     found = []

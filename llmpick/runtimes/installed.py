@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from ..catalog.catalog import Catalog
     from .local import LocalModel
 
-SOURCES = ("ollama", "lmstudio", "hf-cache", "gguf")
+SOURCES = ("ollama", "lmstudio", "hf-cache", "llama.cpp", "gguf")
 
 
 @dataclass(frozen=True)
@@ -49,7 +49,7 @@ def find_installed(catalog: Catalog, sources: list[str] | None = None, paths: li
                    details: bool = True, seconds: float | None = None) -> Installed:
     """What each source holds, mapped to cards. `sources` named by the user fail loudly (LlmpickError); the default
     ones (every source; gguf only with `paths`) turn failures into warnings."""
-    from . import gguf_header, hfcache, lmstudio, ollama
+    from . import gguf_header, hfcache, llamacache, lmstudio, ollama
 
     asked = bool(sources)
     chosen = check_sources(sources) if sources else [s for s in SOURCES if s != "gguf" or paths]
@@ -68,11 +68,10 @@ def find_installed(catalog: Catalog, sources: list[str] | None = None, paths: li
                 found += lmstudio.installed(notes, home)
             elif source == "hf-cache":
                 found += hfcache.installed(notes, hf_cache)
+            elif source == "llama.cpp":
+                found += llamacache.installed(notes)
             else:
-                headers = gguf_header.available()
-                if not headers:
-                    notes.append(f"GGUF headers not read (the gguf package is missing: {gguf_header.INSTALL_HINT}); "
-                                 "quantization from the file names")
+                headers = gguf_header.readable_here(notes)
                 for path in paths or []:
                     found += gguf_header.scan_folder(Path(path).expanduser(), notes, headers)
         except LlmpickError as exc:
@@ -80,12 +79,14 @@ def find_installed(catalog: Catalog, sources: list[str] | None = None, paths: li
                 raise
             result.warnings.append(f"{_LABELS[source]}: {exc.message}")
             continue
-        result.warnings += notes
+        result.warnings += [note for note in notes if note not in result.warnings]  # the gguf note once
     result.models = [_map(catalog, model) for model in found]
     return result
 
 
-_LABELS = {"ollama": "Ollama", "lmstudio": "LM Studio", "hf-cache": "Hugging Face cache", "gguf": "GGUF files"}
+_LABELS = {"ollama": "Ollama", "lmstudio": "LM Studio", "hf-cache": "Hugging Face cache",
+           "llama.cpp": "llama.cpp cache", "gguf": "GGUF files"}
+
 
 
 def _from_ollama(model) -> LocalModel:

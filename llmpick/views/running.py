@@ -87,6 +87,8 @@ def show_rows(card: Card, one: RunPlan) -> list[dict[str, Any]]:
             rows.append({"field": "mlx", "value": f"{mlx.repo} ({mlx.bits}-bit)"})
     for run in one.runs:
         value = run.command or run.note
+        if run.command and run.setup:
+            value = f"{run.setup}, then {value}"
         if run.command and run.artefact is not None and run.artefact.file:
             value += f"  [{run.artefact.text()}]"
         elif run.command and run.note:

@@ -6,7 +6,8 @@ from typing import Any
 
 from ..core.report import FIGURE, ID, Cell, Fit, Report
 
-SOURCE_WORDS = {"ollama": "Ollama", "lmstudio": "LM Studio", "hf-cache": "HF cache", "gguf": "GGUF file"}
+SOURCE_WORDS = {"ollama": "Ollama", "lmstudio": "LM Studio", "hf-cache": "HF cache", "llama.cpp": "llama.cpp cache",
+                "gguf": "GGUF file"}
 
 
 def installed_report(found: Any) -> Report:
