@@ -156,7 +156,7 @@ def test_no_artefact_says_so(catalog_dir, tmp_path):
                aliases=["runner:13b"],
                sources=["https://ollama.com/library/runner"], runtimes={"ollama": {"tag": "runner:13b"}})
     data = fit_json("ollama-only-7b", "--vram", "24", "--quant", "q4_k_m")["run"]
-    assert data["llama_cpp"]["note"] == "no GGUF published"
+    assert data["llama_cpp"]["note"] == "no GGUF recorded in the card"
     assert data["ollama"]["command"] == "ollama run runner:13b"
     assert "not recorded" in data["ollama"]["note"]
 
@@ -183,6 +183,17 @@ def test_recommend_copy_line_says_when_the_tag_may_hold_another_quantization(cat
     assert "ollama run runner:13b  [the tag's default quantization (not recorded); the pick is q8_0]" in line
     tagged = next(line for line in result.stdout.splitlines() if "runner-7b:" in line and "#" in line)
     assert tagged.endswith("ollama run runner:7b-q8_0")  # a recorded tag at the pick's quantization needs no note
+
+
+def test_fit_runs_a_mostly_gpu_split_at_4_bits_rather_than_2_bits_whole():
+    # qwen3-14b on an 8 GB RTX 4060 with 32 GB of RAM: q2_k fits the GPU whole but loses 51 index points
+    # (docs/scoring.md, the loss table); q4_k_m keeps 31 of 40 layers on the GPU and loses 2.6
+    result = run("fit", "qwen3-14b", "--gpu", "RTX 4060", "--ram", "32", "--format", "json")
+    assert result.exit_code == 0, result.output
+    planned = json.loads(result.stdout)["data"]["run"]
+    assert planned["quant"] == "q4_k_m"
+    text = run("fit", "qwen3-14b", "--gpu", "RTX 4060", "--ram", "32").stdout
+    assert "q4_k_m: GPU+RAM: 31 of 40 layers on the GPU" in text and "run (q4_k_m, 4096 tokens of context;" in text
 
 
 def test_show_lists_artefacts_and_commands(catalog_dir):

@@ -119,17 +119,16 @@ def plan(card: Card, est: Estimate, hardware: Hardware | None) -> RunPlan:
     return RunPlan(card.id, est.quant, est.context, tuple(runs))
 
 
-def _none(card: Card, what: str) -> str:
-    """Why there is no artefact: the card's author found none, or the card records no runtimes at all."""
-    if card.runtimes is None:
-        return f"no {what} recorded in the card"
-    return f"no {what} published"
+def _none(what: str) -> str:
+    """Why there is no artefact: none is recorded in the card (an artefact is recorded once its page was read, so one
+    may exist that nobody verified)."""
+    return f"no {what} recorded in the card"
 
 
 def _ollama(card: Card, est: Estimate) -> Run:
     ollama = card.runtimes.ollama if card.runtimes else None
     if ollama is None:
-        return Run("ollama", None, _none(card, "Ollama library model"))
+        return Run("ollama", None, _none("Ollama library model"))
     found = lookup(ollama.quants, est.quant)
     tag = found[1] if found else None
     source = source_for(card, ollama_page(ollama.name)) or ollama_page(ollama.name)
@@ -172,7 +171,7 @@ def _no_gguf(card: Card, runtime: str, quant: str) -> Run:
     recorded = sorted({file_tag(q) for repo in (card.runtimes.gguf if card.runtimes else []) for q in repo.files})
     if recorded:
         return Run(runtime, None, f"no {file_tag(quant)} GGUF recorded; published: {', '.join(recorded)}")
-    return Run(runtime, None, _none(card, "GGUF"))
+    return Run(runtime, None, _none("GGUF"))
 
 
 def _gguf_artefact(card: Card, repo: Gguf, entry: Any) -> Artefact:
@@ -230,7 +229,7 @@ def _gpu_servers(card: Card, est: Estimate, hardware: Hardware | None) -> list[R
     """vLLM's and SGLang's lines: both serve the same repo's own weights from GPU memory, split over N GPUs."""
     repo = vllm_repo(card)
     if repo is None:
-        none = _none(card, "vLLM repo")
+        none = _none("vLLM repo")
         return [Run("vllm", None, none), Run("sglang", None, f"{none} (SGLang serves the same repo)")]
     vllm = card.runtimes.vllm  # type: ignore[union-attr]  # vllm_repo found one
     quant = vllm.quant or card.architecture.native_precision or "bf16"  # type: ignore[union-attr]
@@ -279,7 +278,7 @@ def _tensor_parallel(card: Card, quant: str, est: Estimate, hardware: Hardware |
 def _mlx(card: Card, est: Estimate) -> Run:
     repos = card.runtimes.mlx if card.runtimes else []
     if not repos:
-        return Run("mlx", None, _none(card, "MLX repo"))
+        return Run("mlx", None, _none("MLX repo"))
     bits = mlx_bits(est.quant)
     found = next((repo for repo in repos if repo.bits == bits), None)
     if found is None:

@@ -8,6 +8,7 @@ from typing import Any
 from ..advice.hardware import Hardware
 from ..advice.launch import RunPlan, plan
 from ..advice.memory import Estimate, estimate
+from ..advice.scoring import QUANT_LOSS
 from ..catalog.artefacts import file_tag
 from ..catalog.cards import Card
 
@@ -48,19 +49,30 @@ def fit_plan(card: Card, rows: list[tuple[str, Estimate, dict[str, Any]]], hardw
     if hardware is None:
         est = next((est for est, _ in settings if est.quant == SHOW_QUANT), settings[0][0])
         return plan(card, est, None), "no machine given"
-    whole = [plan(card, est, hardware) for est, data in settings if data["fits"]]
+    fits = [est for est, data in settings if data["fits"]]
     splits = [est for est, _ in settings if est.offload is not None]
-    # a split with most layers on the GPU first: a 16-bit model with a quarter on the GPU crawls
-    splits.sort(key=lambda est: est.offload is not None and est.offload.gpu_share < MOSTLY_ON_GPU)
-    split = [plan(card, est, hardware) for est in splits]
+    # q4_k_m and above cost little (docs/scoring.md, the loss table); below, a split that keeps most layers on the GPU
+    # at q4_k_m or above beats a 2- or 3-bit model whole (qwen3-14b on 8 GB: q4_k_m with 31 of 40 layers, not q2_k);
+    # among such splits the one with the most layers on the GPU, the fastest
+    whole = [plan(card, est, hardware) for est in fits if four_bits_or_more(est)]
+    mostly = [est for est in splits if est.offload.gpu_share >= MOSTLY_ON_GPU and four_bits_or_more(est)]
+    split = [plan(card, est, hardware) for est in sorted(mostly, key=lambda est: -est.offload.gpu_share)]
+    low = [plan(card, est, hardware) for est in fits if not four_bits_or_more(est)]
+    rest = [plan(card, est, hardware) for est in splits if est not in mostly]
     for plans, why in ((whole, "the highest precision that fits"),
-                       (split, "the highest precision split between GPU and RAM, most layers on the GPU")):
+                       (split, "q4_k_m or above split between GPU and RAM, the most layers on the GPU"),
+                       (low, "the highest precision that fits, below q4_k_m"),
+                       (rest, "the highest precision split between GPU and RAM")):
         runnable = next((one for one in plans if one.best is not None), None)
         if runnable is not None:
             return runnable, why
-    if whole or split:
-        return (whole or split)[0], "the highest precision that fits; nothing recorded to download"
-    return None
+    first = next(iter(whole + split + low + rest), None)
+    return (first, "the highest precision that fits; nothing recorded to download") if first else None
+
+
+def four_bits_or_more(est: Estimate) -> bool:
+    """A setting that loses little to quantization: as released, or no more than q4_k_m loses."""
+    return est.native or QUANT_LOSS.get(est.quant, QUANT_LOSS["q2_k"]) <= QUANT_LOSS["q4_k_m"]
 
 
 def show_plan(card: Card) -> RunPlan:
