@@ -33,6 +33,7 @@ def generate(count: int, target: Path, seed: int = 7) -> None:
         card["name"] = f"{card['name']} (synthetic {i})"
         card["hf_repos"] = [f"synthetic/{card['id']}"]
         card.pop("aliases", None)
+        card.pop("runtimes", None)  # its artefacts are the original's: a copy under another repo has none
         card["released"] = card["released"] + dt.timedelta(days=rng.randint(0, 400))
         card["verified"] = card["released"] if card["released"] > card["verified"] else card["verified"]
         if rng.random() < 0.3:

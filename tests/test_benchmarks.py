@@ -7,6 +7,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+from llmpick import load_catalog
+from tests.conftest import run
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -32,3 +35,15 @@ def test_hostile_input_benchmark_runs_every_input_within_budget_at_a_small_scale
     rows = [line for line in result.stdout.splitlines() if re.search(r" +[\d.]+ +\d +[\d.]+ +[\d.]+  ok$", line)]
     assert len(rows) == 9, result.stdout + result.stderr
     assert result.returncode == 0
+
+
+def test_synthetic_catalog_is_valid(tmp_path):
+    """A synthetic card that fails validation would make every large-catalog timing measure an error exit."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        from synth import generate
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
+    generate(len(load_catalog()) + 5, tmp_path / "synthetic")  # a copy of every built-in card, and more
+    result = run("validate", str(tmp_path / "synthetic"))
+    assert result.exit_code == 0, result.output
