@@ -9,6 +9,7 @@ import subprocess
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from functools import cache
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -235,14 +236,7 @@ def detect(runner: Runner | None = None, platform: str | None = None, use_nvml: 
 def detect_once(detector: Callable[[], Detection] | None = None) -> Callable[[], Detection]:
     """`detector` (default: detect) that runs at most once: a command that needs the machine twice (its hardware, and
     the fingerprint its measured speeds are stored under) asks nvidia-smi or sysctl once."""
-    found: list[Detection] = []
-
-    def once() -> Detection:
-        if not found:
-            found.append((detector or detect)())
-        return found[0]
-
-    return once
+    return cache(detector or detect)
 
 
 def hardware_from_detection(found: Detection, table: dict[str, Any] | None = None) -> Hardware:

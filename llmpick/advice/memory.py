@@ -84,7 +84,7 @@ class Estimate:
     kv_cache_gib: float
     activations_gib: float
     overhead_gib: float
-    read_per_token_gib: float  # bytes read from memory per generated token (active weights + KV), _read
+    read_per_token_gib: float  # bytes read from memory per generated token (active weights + KV; see _read)
     approximate: bool = False
     # builds the breakdown on demand: formula text costs more than the numbers and is rarely shown
     explain: Callable[[], tuple[Term, ...]] = field(default=tuple, repr=False, compare=False)

@@ -51,26 +51,31 @@ def fit_plan(card: Card, rows: list[tuple[str, Estimate, dict[str, Any]]], hardw
         return plan(card, est, None), "no machine given"
     fits = [est for est, data in settings if data["fits"]]
     splits = [est for est, _ in settings if est.offload is not None]
+
+    def good_split(est: Estimate) -> bool:
+        return est.offload.gpu_share >= MOSTLY_ON_GPU and loses_little(est)  # type: ignore[union-attr]
+
     # q4_k_m and above cost little (docs/scoring.md, the loss table); below, a split that keeps most layers on the GPU
     # at q4_k_m or above beats a 2- or 3-bit model whole (qwen3-14b on 8 GB: q4_k_m with 31 of 40 layers, not q2_k);
     # among such splits the one with the most layers on the GPU, the fastest
-    whole = [plan(card, est, hardware) for est in fits if four_bits_or_more(est)]
-    mostly = [est for est in splits if est.offload.gpu_share >= MOSTLY_ON_GPU and four_bits_or_more(est)]
-    split = [plan(card, est, hardware) for est in sorted(mostly, key=lambda est: -est.offload.gpu_share)]
-    low = [plan(card, est, hardware) for est in fits if not four_bits_or_more(est)]
-    rest = [plan(card, est, hardware) for est in splits if est not in mostly]
-    for plans, why in ((whole, "the highest precision that fits"),
-                       (split, "q4_k_m or above split between GPU and RAM, the most layers on the GPU"),
-                       (low, "the highest precision that fits, below q4_k_m"),
-                       (rest, "the highest precision split between GPU and RAM")):
-        runnable = next((one for one in plans if one.best is not None), None)
-        if runnable is not None:
-            return runnable, why
-    first = next(iter(whole + split + low + rest), None)
+    groups = (
+        ([est for est in fits if loses_little(est)], "the highest precision that fits"),
+        (sorted(filter(good_split, splits), key=lambda est: -est.offload.gpu_share),  # type: ignore[union-attr]
+         "q4_k_m or above split between GPU and RAM, the most layers on the GPU"),
+        ([est for est in fits if not loses_little(est)], "the highest precision that fits, below q4_k_m"),
+        ([est for est in splits if not good_split(est)], "the highest precision split between GPU and RAM"),
+    )
+    first = None  # plans are built one at a time: each prices the GPU servers' own repo
+    for candidates, why in groups:
+        for est in candidates:
+            one = plan(card, est, hardware)
+            if one.best is not None:
+                return one, why
+            first = first or one
     return (first, "the highest precision that fits; nothing recorded to download") if first else None
 
 
-def four_bits_or_more(est: Estimate) -> bool:
+def loses_little(est: Estimate) -> bool:
     """A setting that loses little to quantization: as released, or no more than q4_k_m loses."""
     return est.native or QUANT_LOSS.get(est.quant, QUANT_LOSS["q2_k"]) <= QUANT_LOSS["q4_k_m"]
 
