@@ -30,7 +30,12 @@ def test_benchmark_script_measures_every_command_on_builtin_and_synthetic_catalo
 
 
 def test_hostile_input_benchmark_runs_every_input_within_budget_at_a_small_scale():
-    result = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "hostile.py"), "--scale", "0.01"],
+    """Every hostile input is handled (exit 0, 1 or 2, no traceback) and none hangs. At 1% of the size limit the time
+    is start-up and the catalog build, which a busy test machine can stretch past the benchmark's 2 s/MB: the budget
+    here is 10 s per (at least one) MB, still far below a hang (the alias bombs took over 60 s before issue 19);
+    the timing itself is the benchmark's job (benchmarks/hostile.py at full size)."""
+    result = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "hostile.py"), "--scale", "0.01",
+                             "--budget", "10"],
                             capture_output=True, text=True, check=False, timeout=300)
     rows = [line for line in result.stdout.splitlines() if re.search(r" +[\d.]+ +\d +[\d.]+ +[\d.]+  ok$", line)]
     assert len(rows) == 9, result.stdout + result.stderr

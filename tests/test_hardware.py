@@ -44,6 +44,7 @@ def test_todays_gpus_resolve(name, gpu_id):
     ("M3 Max 32GB", "'M3 Max 32GB': the GPU table has 'M3 Max' with 36, 48, 64, 96, 128 GiB only"),
     ("4090 48GB", "'4090 48GB': the GPU table has '4090' with 24 GiB only"),
     ("RTX 4900", "unknown GPU 'RTX 4900'"),
+    ("H100", "'H100' names several GPUs: NVIDIA H100 SXM 80GB, NVIDIA H100 PCIe 80GB"),  # not "did you mean H200"
 ])
 def test_ambiguous_or_unknown_gpu_is_a_usage_error(name, words):
     result = run("fit", "llama-2-7b", "--gpu", name)
@@ -51,7 +52,8 @@ def test_ambiguous_or_unknown_gpu_is_a_usage_error(name, words):
     assert words in result.stderr
 
 
-@pytest.mark.parametrize(("name", "meant"), [("RTX 4900", "NVIDIA GeForce RTX 4090"), ("Arc B850", "Intel Arc B580")])
+@pytest.mark.parametrize(("name", "meant"), [("RTX 4900", "NVIDIA GeForce RTX 4090"), ("Arc B850", "Intel Arc B580"),
+                                             ("gaudi", "Intel Gaudi 3")])
 def test_near_miss_says_did_you_mean(name, meant):
     result = run("recommend", "--gpu", name)
     assert result.exit_code == 2

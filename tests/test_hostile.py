@@ -13,7 +13,18 @@ import pytest
 from tests.conftest import run
 
 ROOT = Path(__file__).resolve().parent.parent
-SECONDS = 5.0  # generous: each case ran 10 s to hours before, and well under 1 s now on an idle machine
+SECONDS = 10.0  # for the exponential cases (alias bombs): they ran 45 s to hours before the fix, about 1 s now
+# For the cases that were quadratic: the input at full size may take at most GROWTH times as long as at a quarter of
+# it, plus SLACK seconds (start-up, noise). Linear work grows 4x, quadratic 16x; a ratio, unlike a time budget,
+# holds on a slow or busy machine (a 5 s budget failed at 6.6 s on a loaded 2-core machine).
+GROWTH, SLACK = 6.0, 1.0
+
+
+def assert_linear(timed_at, size: int) -> None:
+    """`timed_at(n)` runs the case on an input of size n and returns its seconds."""
+    small = timed_at(size // 4)
+    large = timed_at(size)
+    assert large < GROWTH * small + SLACK, f"{small:.2f} s at {size // 4:,}, {large:.2f} s at {size:,}: not linear"
 
 
 def _hostile():
@@ -51,36 +62,58 @@ def test_a_billion_laughs_in_scanned_yaml_is_read_once(scanned):
 
 
 def test_a_long_line_is_scanned_in_linear_time(scanned):
-    scanned.mkdir()
-    cmd = hostile.scan_long_line(scanned, 40_000)  # a 20,000-character line took 12.6 s, 100,000 over a minute
-    (scanned / "one-line.json").write_text('{"a": "' + "x:" * 20_000 + '", "model": "org/long-line-model"}')
-    result, elapsed = timed(*cmd, "--format", "json")
-    assert result.exit_code == 0, result.output
-    assert elapsed < SECONDS and '"org/long-line-model"' in result.stdout
+    def timed_at(size: int) -> float:
+        directory = scanned / str(size)
+        directory.mkdir(parents=True)
+        cmd = hostile.scan_long_line(directory, size)  # a 20,000-character line took 12.6 s, 100,000 over a minute
+        (directory / "one-line.json").write_text('{"a": "' + "x:" * (size // 2) + '", "model": "org/long-line-model"}')
+        result, elapsed = timed(*cmd, "--format", "json")
+        assert result.exit_code == 0, result.output
+        assert '"org/long-line-model"' in result.stdout
+        return elapsed
+
+    assert_linear(timed_at, 40_000)
 
 
 def test_many_references_in_one_file_are_located_in_linear_time(tmp_path):
     from llmpick.audit import gather
 
-    (tmp_path / "run.sh").write_text("ollama pull llama2:7b\n" * 60_000)  # counting lines per reference: 14.6 s
-    start = time.perf_counter()
-    references = gather([tmp_path]).references
-    assert time.perf_counter() - start < SECONDS
-    assert len(references) == 60_000 and references[-1].line == 60_000
+    def timed_at(size: int) -> float:
+        directory = tmp_path / str(size)
+        directory.mkdir()
+        (directory / "run.sh").write_text("ollama pull llama2:7b\n" * size)  # counting lines per reference: 14.6 s
+        start = time.perf_counter()
+        references = gather([directory]).references
+        elapsed = time.perf_counter() - start
+        assert len(references) == size and references[-1].line == size
+        return elapsed
+
+    assert_linear(timed_at, 60_000)
 
 
 def test_a_toml_manifest_with_ten_thousand_models_is_located_in_linear_time(tmp_path, fixture_catalog):
-    cmd = hostile.manifest_toml(tmp_path, 200_000)  # 10,000 entries took 68 s
-    result, elapsed = timed(*cmd, "--format", "json")
-    assert result.exit_code == 0, result.output
-    assert elapsed < SECONDS and '"line": 2,' in result.stdout  # at the models = [ line, as before
+    def timed_at(size: int) -> float:
+        directory = tmp_path / str(size)
+        directory.mkdir()
+        cmd = hostile.manifest_toml(directory, size)  # 10,000 entries took 68 s
+        result, elapsed = timed(*cmd, "--format", "json")
+        assert result.exit_code == 0, result.output
+        assert '"line": 2,' in result.stdout  # at the models = [ line, as before
+        return elapsed
+
+    assert_linear(timed_at, 200_000)
 
 
 def test_a_card_with_forty_thousand_aliases_validates_in_linear_time(tmp_path):
-    cmd = hostile.card_many_aliases(tmp_path, 900_000)  # the duplicate check was quadratic: over 10 s
-    result, elapsed = timed(*cmd)
-    assert result.exit_code == 0, result.output
-    assert elapsed < SECONDS
+    def timed_at(size: int) -> float:
+        directory = tmp_path / str(size)
+        directory.mkdir()
+        cmd = hostile.card_many_aliases(directory, size)  # the duplicate check was quadratic: over 10 s
+        result, elapsed = timed(*cmd)
+        assert result.exit_code == 0, result.output
+        return elapsed
+
+    assert_linear(timed_at, 900_000)
 
 
 def test_an_alias_bomb_in_a_card_is_an_error_of_bounded_size(tmp_path):

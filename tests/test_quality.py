@@ -164,3 +164,30 @@ def test_bad_speed_flags_exit_2(args, message):
     result = run("recommend", "--cpu-only", "--ram", "16", *args)
     assert result.exit_code == 2, result.output
     assert message in result.output and "Traceback" not in result.output
+
+
+def test_catalog_stats_short_lists_each_card_below_the_target_with_what_it_lacks(tmp_path):
+    """`catalog stats --short`: a 2025 chat card with one publisher figure lacks a figure and an independent one; a
+    2023 chat card with none lacks a figure; a 2023 card with one figure, a 2025 card with two (one independent) and
+    a card for no advice task are not listed. The table and the JSON say the same."""
+    indie = {**MMLU, "evaluator": "independent"}
+    write_card(tmp_path, id="thin-2025", hf_repos=[], released="2025-03-01", tasks=["chat"],
+               benchmarks={"mmlu": MMLU})
+    write_card(tmp_path, id="full-2025", hf_repos=[], released="2025-03-01", tasks=["chat"],
+               benchmarks={"mmlu": [MMLU, indie]})
+    write_card(tmp_path, id="bare-2023", hf_repos=[], released="2023-05-01", tasks=["chat"], benchmarks=None)
+    write_card(tmp_path, id="one-2023", hf_repos=[], released="2023-05-01", tasks=["chat"], benchmarks={"mmlu": indie})
+    write_card(tmp_path, id="embed-2025", hf_repos=[], released="2025-03-01", tasks=["embedding"], benchmarks=None)
+    ours = {"thin-2025", "full-2025", "bare-2023", "one-2023", "embed-2025"}
+    args = ("catalog", "stats", "--short", "--catalog", FIXTURE_CATALOG, "--catalog", tmp_path)
+    env = {"LLMPICK_NO_BUILTIN": "1"}
+    result = run(*args, "--format", "json", env=env)
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)["data"]
+    assert {row["id"]: row["lacks"] for row in rows if row["id"] in ours} == {
+        "bare-2023": ["a figure"], "thin-2025": ["1 more figure(s)", "an independent figure"]}
+    table = run(*args, env=env)
+    assert table.exit_code == 0 and f"{len(rows)} cards short of the evidence target" in table.stdout
+    assert table.stdout.index("bare-2023") < table.stdout.index("thin-2025")  # oldest first
+    summary = run("catalog", "stats", "--catalog", FIXTURE_CATALOG, "--catalog", tmp_path, "--format", "json", env=env)
+    assert json.loads(summary.stdout)["data"]["short_of_target"] == len(rows)

@@ -114,3 +114,19 @@ def test_bytes_read_lie_between_the_active_experts_and_everything(case):
     narrowest = min(q.bits, q.moe_bits or q.bits, QUANTS["mxfp4"].bits)  # GGUFs keep MXFP4 experts
     assert est.read_per_token_gib <= est.weights_gib + est.kv_cache_gib + 1e-9
     assert est.read_per_token_gib >= active * narrowest / 8 / GIB + est.kv_cache_gib - 1e-9
+
+
+@pytest.mark.parametrize("model", ["kimi-k2-instruct", "kimi-k2-thinking"])
+def test_a_size_rounded_below_the_numbers_still_splits_experts_from_the_rest(catalog, model):
+    """Kimi K2's cards say 1000B ("1T", Moonshot's rounding) while their numbers count 1,026B, so the routed experts
+    alone (1,014.7B) exceed the card's size. The rest is then counted from the numbers as the experts are, and a token
+    reads 8 of 384 experts plus attention, the shared expert, the dense layer and the head: about the 32B Moonshot
+    calls activated (README table), not "32/1000 of the weights at their average width"."""
+    arch = catalog.get(model).architecture
+    experts = 60 * 384 * 3 * 7168 * 2048  # 60 MoE layers (61 less 1 dense) of 384 routed experts, gated, width 2048
+    assert arch.expert_params() == experts
+    est = estimate(catalog.get(model), "q8_0", CONTEXT)
+    read = (est.read_per_token_gib - est.kv_cache_gib) * GIB * 8 / 8.5  # parameters read, all at q8_0's 8.5 bits
+    assert read == pytest.approx(arch.active_params_b * 1e9, rel=0.03)
+    assert read > experts * 8 / 384
+    assert "routed experts" in "\n".join(t.formula for t in est.terms)

@@ -54,7 +54,7 @@ def test_estimate_of_a_record_explains_like_the_card(catalog):
         from_card, from_record = estimate(card, "q4_k_m", 8192), estimate(catalog.record(card.id), "q4_k_m", 8192)
         assert from_card == from_record
         assert from_card.terms == from_record.terms
-        assert all(term.formula.endswith("GPU(s)") or " GiB" in term.formula or "no KV cache" in term.formula
+        assert all(term.formula.endswith("device(s)") or " GiB" in term.formula or "no KV cache" in term.formula
                    for term in from_card.terms)
 
 

@@ -258,14 +258,6 @@ def test_m4_max_128gb_a_2026_model_leads_not_gpt_oss_120b(catalog):
     assert all(params(catalog, p.model) >= 24 for p in picks), describe(picks)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "on an M2 with 16 GB (100 GB/s, 10.7 GB for the GPU) llmpick ranks qwen3.5-4b at q8_0 (score 63.8, ~18 tok/s) "
-    "above qwen3.5-9b at q4_k_m (62.8: index 67.6, ~14 tok/s, speed penalty -3.8). The speed estimate is no longer the "
-    "cause: with unified memory's fitted efficiency 0.78 (docs/memory.md, 'Speed accuracy'; 0.6 before) llmpick "
-    "estimates llama-3.1-8b-instruct at q4_k_m on an M4 (120 GB/s) at ~19 tok/s, against 18.6 measured (MLX 4-bit, "
-    "5 GB). What keeps the 9B "
-    "second is the scoring: ~14 tok/s is 30% short of the 20 tok/s target, and the penalty for it outweighs the 4.7 "
-    "points of quality over the 4B at q8_0"))
 def test_m2_16gb_top_pick_is_the_8b_class(catalog):
     # "16 GB - M4 Mac mini: Llama-3.1-8B-Instruct BEST FIT, MLX 4-bit, 5 GB, 18.6 t/s"
     # (https://petronella.ai/benchmark/mac_leaderboard.html, 2026-05-26); "Picking for Apple Silicon: Qwen 3.5 9B"

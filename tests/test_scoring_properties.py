@@ -194,3 +194,25 @@ def test_c_top_pick_does_not_leave_half_the_memory_to_a_clearly_worse_model(cata
                 f"{top.model} {top.estimate.quant} uses {top.estimate.total_gib:.1f} of {budget:.1f} GB on "
                 f"{hw.describe()} (index {top.quality.for_focus(focus)[0]:.1f}) while {pick.model} "
                 f"(index {q.for_focus(focus)[0]:.1f}) fits; {req.model_dump(include={'tasks', 'languages', 'prefer'})}")
+
+
+# --- the speed scale ---------------------------------------------------------------------------------------------
+
+speeds = st.floats(min_value=0.01, max_value=2000, allow_nan=False)
+
+
+@settings(deadline=None, derandomize=True, database=None)
+@given(tps=speeds, faster=speeds, target=st.sampled_from([5.0, 20.0, 60.0]), scale=st.sampled_from([0.5, 2.0, 3.0]))
+def test_speed_points_count_halvings_of_the_target(tps, faster, target, scale):
+    """docs/scoring.md: speed is counted in halvings below the target (8 points at half, 32 at a quarter), nothing at
+    or above it unless --prefer speed; faster never scores lower, and only the ratio to the target matters."""
+    from llmpick.advice.scoring import speed_points
+
+    slow, fast = sorted((tps, faster))
+    assert speed_points(slow, target) <= speed_points(fast, target) <= 0.0
+    assert speed_points(slow, target, bonus=True) <= speed_points(fast, target, bonus=True)
+    assert speed_points(tps * scale, target * scale) == pytest.approx(speed_points(tps, target), abs=1e-9)
+    assert speed_points(target / 2, target) == pytest.approx(-8.0)
+    assert speed_points(target / 4, target) == pytest.approx(-32.0)
+    assert speed_points(target * 4, target) == 0.0
+    assert speed_points(target * 4, target, bonus=True) == pytest.approx(8.0)

@@ -155,9 +155,14 @@ def find_gpu(table: dict[str, Gpu], name: str) -> Gpu:
     if base and (known := _lookup(index, base) or _lookup(families, base)):  # 'M3 Max 32GB', a size not in the table
         raise UsageError(f"{shown(name)}: the GPU table has {shown(sized.group(1).strip())} with {_sizes(known)} GiB "
                          "only", "give --vram and --mem-bandwidth for another size")
+    starting = list({g.id: g for key, gs in index.items() if len(wanted) >= 3 and key.startswith(wanted)
+                     for g in gs}.values())  # 'H100' for 'H100 SXM 80GB' and 'H100 PCIe 80GB'
+    if len(starting) > 1:
+        raise UsageError(f"{shown(name)} names several GPUs: {', '.join(g.name for g in starting[:4])}",
+                         f"give the full name, e.g. \"{starting[0].name}\"")
     from ..core.errors import suggest
 
-    close = [index[key][0].name for key in suggest(wanted, list(index))]
+    close = [g.name for g in starting] + [index[key][0].name for key in suggest(wanted, list(index))]
     raise NotFoundError("GPU", name, list(dict.fromkeys(close))[:3])
 
 

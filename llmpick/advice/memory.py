@@ -26,7 +26,9 @@ LINEAR_STATE_NOTE = "fixed state per linear layer, constant in context"
 READ_PER_TOKEN = "read per token"  # the Term that is speed's divisor, not part of the memory total
 
 # Named assumptions, shown in every breakdown.
-CUDA_CONTEXT_GIB = 0.5  # CUDA context, cuBLAS workspace and allocator slack per GPU (typically 0.3-0.5 GiB)
+# the runtime's own memory per device: on NVIDIA the CUDA context, cuBLAS workspace and allocator slack (typically
+# 0.3-0.5 GiB); Metal and CPU back ends get the same allowance for their buffers
+CUDA_CONTEXT_GIB = 0.5
 COMPUTE_UBATCH = 512  # tokens per compute micro-batch (llama.cpp default -ub 512)
 SWA_PAD = 256  # llama.cpp pads a sliding-window cache to a multiple of 256 cells (src/llama-kv-cache-iswa.cpp)
 RWKV_STATE_VECTORS = 5  # RWKV-4 keeps 5 vectors of hidden_size per layer (ChatRWKV), in fp32
@@ -182,7 +184,9 @@ def token_reads(arch: Architecture) -> TokenReads | None:
     embedding = 0 if arch.tied_embeddings else head
     unread = embedding + ((arch.vision_params_b or 0) + (arch.audio_params_b or 0)) * 1e9
     other = arch.params_b * 1e9 - experts - head - unread
-    if other <= 0:  # the numbers do not add up to the card's size: no split to trust
+    if other <= 0:  # a size rounded down below the numbers' own count (Kimi K2's "1T" for 1,026B): count the rest
+        other = arch.computed_params() * 1e9 - experts - head - unread  # from the numbers, as the experts are
+    if other <= 0:  # the numbers do not add up: no split to trust
         return None
     return TokenReads(experts, experts * min(arch.experts_per_token, arch.experts) / arch.experts, head, unread, other)
 
@@ -341,7 +345,8 @@ def _terms(parts: tuple, q: Quant, overhead: float, gpus: int) -> tuple[Term, ..
         Term("weights", w, w_text() + f"  [{q.id}: {q.source}]"),
         Term("kv cache", kv, kv_text()),
         Term("activations", activations, act_text()),
-        Term("overhead", overhead, f"{CUDA_CONTEXT_GIB} GiB CUDA context and workspace x {max(gpus, 1)} GPU(s)"),
+        Term("overhead", overhead, f"{CUDA_CONTEXT_GIB} GiB runtime context and workspace (on NVIDIA the CUDA "
+                                   f"context) x {max(gpus, 1)} device(s)"),
         Term(READ_PER_TOKEN, active + kv, f"weights {read_text()}; + kv cache {kv:.2f} GiB = {active + kv:.2f} GiB"),
     )
 

@@ -36,8 +36,8 @@ QUANT_LOSS = {quant: round(POINTS_PER_PPL * increase, 2) for quant, increase in 
 # short of. The formats above cost points only when they re-quantize weights released at higher precision.
 NATIVE_LOSS = 0.0
 
-TARGET_TOKENS_PER_S = 20.0  # "fast enough" for chat: faster than people read
-SPEED_PENALTY = 40.0  # points lost at 0 tokens/s; (1 - speed / target)^2 of it below the target, none above
+TARGET_TOKENS_PER_S = 20.0  # "fast enough" for chat: about four times reading speed (docs/scoring.md)
+SPEED_PENALTY = 8.0  # points at half the target; the square of the halvings below it (32 at a quarter), none above
 SPEED_BONUS = 4.0  # with --prefer speed: points per doubling above the target
 CPU_BANDWIDTH_GBS = RAM_BANDWIDTH_GBS  # dual-channel DDR4-3200 (2 x 8 bytes x 3200 MT/s) without --mem-bandwidth
 UNCERTAINTY_DISCOUNT = 1.0  # points per point of standard error (weight 0 unless --prefer quality: proven first)
@@ -111,6 +111,15 @@ def estimated_speed(est: Estimate, ctx: Context) -> tuple[float | None, str]:
     return None, ""
 
 
+def speed_points(tps: float, target: float, bonus: bool = False) -> float:
+    """Speed in halvings and doublings of the target, as people feel it: a penalty of the squared halvings below
+    the target (none near it, steep toward reading speed), and with `bonus` a reward per doubling above it."""
+    doublings = math.log2(max(tps, 1e-3) / target)
+    if doublings < 0:
+        return -SPEED_PENALTY * doublings * doublings
+    return SPEED_BONUS * doublings if bonus else 0.0
+
+
 def components(card: CardRecord, est: Estimate, ctx: Context, scales: Scales,
                explain: bool = False) -> tuple[dict[str, float], dict[str, str], list[str]]:
     """Each component's points and, with `explain`, how they were found."""
@@ -155,10 +164,7 @@ def components(card: CardRecord, est: Estimate, ctx: Context, scales: Scales,
         if explain:
             why["speed"] = "GPU bandwidth unknown (name the GPU with --gpu): assumed fast enough"
     else:
-        shortfall = max(0.0, 1.0 - tps / target)
-        values["speed"] = -SPEED_PENALTY * shortfall * shortfall
-        if "speed" in req.prefer and tps > target:
-            values["speed"] += SPEED_BONUS * math.log2(tps / target)
+        values["speed"] = speed_points(tps, target, bonus="speed" in req.prefer)
         if tps < target:
             flags.append(f"~{tps:.0f} tokens/s")
         if explain:

@@ -177,6 +177,9 @@ app.add_typer(catalog_app)
 
 @command("stats", on=catalog_app)
 def stats(
+    short: Annotated[bool, typer.Option("--short", help="List the cards short of the evidence target (two "
+                                        "figures, one independent, since 2024; one before) and what each lacks.")]
+    = False,
     fmt: FormatOpt = OutputFormat.table,
     output: OutputOpt = None,
     catalog: CatalogOpt = None,
@@ -187,8 +190,11 @@ def stats(
 
       llmpick catalog stats
 
+      llmpick catalog stats --short
+
       llmpick catalog stats --format json
     """
-    from ..views.evidence import stats_report
+    from ..views.evidence import short_report, stats_report
 
-    emit(stats_report(load(catalog)), fmt, output)
+    loaded = load(catalog)
+    emit(short_report(loaded) if short else stats_report(loaded), fmt, output)
