@@ -136,7 +136,8 @@ def main() -> None:
     env = {**os.environ, "LLMPICK_CACHE_DIR": str(work / "cache"), "NO_COLOR": "1",
            "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
     failed = False
-    print(f"{'input':<24} {'command':<16} {'MB':>6} {'exit':>4} {'seconds':>8} {'s/MB':>6}  budget {args.budget:g} s/MB "
+    print(f"{'input':<24} {'command':<16} {'MB':>6} {'exit':>4} {'seconds':>8} {'s/MB':>6}  "
+          f"budget {args.budget:g} s/MB "
           "(a file under 1 MB counts as 1 MB: start-up alone takes about 0.4 s)")
     for index, name in enumerate(wanted):
         directory = work / f"input-{index}"

@@ -41,7 +41,8 @@ def estimate_finetune(card: Card, method: str, seq_len: int = 2048, batch: int =
     terms = (
         Term("weights + optimizer", weights, weights_formula + f" = {weights:.2f} GiB"),
         Term("activations", activations, act_formula),
-        Term("overhead", CUDA_CONTEXT_GIB, f"{CUDA_CONTEXT_GIB} GiB runtime context and workspace (on NVIDIA the CUDA context)"),
+        Term("overhead", CUDA_CONTEXT_GIB,
+             f"{CUDA_CONTEXT_GIB} GiB runtime context and workspace (on NVIDIA the CUDA context)"),
     )
     return Estimate(f"finetune-{method}", seq_len, batch, "fp16", weights, 0.0, activations,
                     CUDA_CONTEXT_GIB, 0.0, arch.layers is None, lambda: terms,

@@ -113,8 +113,8 @@ def short_report(catalog: Catalog) -> Report:
     notes = ["target: since 2024 two figures, one independent where an independent evaluator has run the model; "
              "before 2024 one figure (docs/scoring.md). A card whose notes say no independent source exists stays "
              "listed: the target is a question to ask, not a rule a card breaks"]
-    return Report("stats-short", columns, rows, data, notes=notes, title=f"{len(rows)} cards short of the evidence target",
-                  fit={"id": ID, "lacks": Fit(priority=0)})
+    return Report("stats-short", columns, rows, data, notes=notes,
+                  title=f"{len(rows)} cards short of the evidence target", fit={"id": ID, "lacks": Fit(priority=0)})
 
 
 def stats_report(catalog: Catalog) -> Report:
