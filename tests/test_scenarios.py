@@ -263,6 +263,8 @@ def test_m2_16gb_top_pick_is_the_8b_class(catalog):
     # (https://petronella.ai/benchmark/mac_leaderboard.html, 2026-05-26); "Picking for Apple Silicon: Qwen 3.5 9B"
     # (https://willitrunai.com/de/blog/qwen-3-5-9b-vs-llama-3-1-8b, 2026); "Entry GPU 4-8GB VRAM, RTX 3060, M1/M2 base:
     # Qwen3.5-9B" (https://www.carlosmarten.com/best-local-ai-by-hardware-april-27-2026/, 2026-04-27).
+    # (A strict xfail until 2026-12-06: the old penalty, 40 x (1 - speed/target)^2, charged the 9B at ~14 tok/s 3.8
+    # points and put the 4B at q8_0 (~18 tok/s) first; counted in halvings of the target it costs 2.1.)
     picks = top3(catalog, hardware(catalog, gpu="M2 16GB"))
     assert picks[0].model in EIGHT_B_CLASS, describe(picks)
 
