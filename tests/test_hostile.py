@@ -20,8 +20,15 @@ SECONDS = 10.0  # for the exponential cases (alias bombs): they ran 45 s to hour
 GROWTH, SLACK = 6.0, 1.0
 
 
-def assert_linear(timed_at, size: int) -> None:
-    """`timed_at(n)` runs the case on an input of size n and returns its seconds."""
+def assert_linear(timed_in, base: Path, size: int) -> None:
+    """`timed_in(directory, n)` runs the case on an input of size n made in a new `directory`, and returns its
+    seconds."""
+
+    def timed_at(n: int) -> float:
+        directory = base / str(n)
+        directory.mkdir(parents=True)
+        return timed_in(directory, n)
+
     small = timed_at(size // 4)
     large = timed_at(size)
     assert large < GROWTH * small + SLACK, f"{small:.2f} s at {size // 4:,}, {large:.2f} s at {size:,}: not linear"
@@ -62,9 +69,7 @@ def test_a_billion_laughs_in_scanned_yaml_is_read_once(scanned):
 
 
 def test_a_long_line_is_scanned_in_linear_time(scanned):
-    def timed_at(size: int) -> float:
-        directory = scanned / str(size)
-        directory.mkdir(parents=True)
+    def timed_in(directory: Path, size: int) -> float:
         cmd = hostile.scan_long_line(directory, size)  # a 20,000-character line took 12.6 s, 100,000 over a minute
         (directory / "one-line.json").write_text('{"a": "' + "x:" * (size // 2) + '", "model": "org/long-line-model"}')
         result, elapsed = timed(*cmd, "--format", "json")
@@ -72,15 +77,13 @@ def test_a_long_line_is_scanned_in_linear_time(scanned):
         assert '"org/long-line-model"' in result.stdout
         return elapsed
 
-    assert_linear(timed_at, 40_000)
+    assert_linear(timed_in, scanned, 40_000)
 
 
 def test_many_references_in_one_file_are_located_in_linear_time(tmp_path):
     from llmpick.audit import gather
 
-    def timed_at(size: int) -> float:
-        directory = tmp_path / str(size)
-        directory.mkdir()
+    def timed_in(directory: Path, size: int) -> float:
         (directory / "run.sh").write_text("ollama pull llama2:7b\n" * size)  # counting lines per reference: 14.6 s
         start = time.perf_counter()
         references = gather([directory]).references
@@ -88,32 +91,28 @@ def test_many_references_in_one_file_are_located_in_linear_time(tmp_path):
         assert len(references) == size and references[-1].line == size
         return elapsed
 
-    assert_linear(timed_at, 60_000)
+    assert_linear(timed_in, tmp_path, 60_000)
 
 
 def test_a_toml_manifest_with_ten_thousand_models_is_located_in_linear_time(tmp_path, fixture_catalog):
-    def timed_at(size: int) -> float:
-        directory = tmp_path / str(size)
-        directory.mkdir()
+    def timed_in(directory: Path, size: int) -> float:
         cmd = hostile.manifest_toml(directory, size)  # 10,000 entries took 68 s
         result, elapsed = timed(*cmd, "--format", "json")
         assert result.exit_code == 0, result.output
         assert '"line": 2,' in result.stdout  # at the models = [ line, as before
         return elapsed
 
-    assert_linear(timed_at, 200_000)
+    assert_linear(timed_in, tmp_path, 200_000)
 
 
 def test_a_card_with_forty_thousand_aliases_validates_in_linear_time(tmp_path):
-    def timed_at(size: int) -> float:
-        directory = tmp_path / str(size)
-        directory.mkdir()
+    def timed_in(directory: Path, size: int) -> float:
         cmd = hostile.card_many_aliases(directory, size)  # the duplicate check was quadratic: over 10 s
         result, elapsed = timed(*cmd)
         assert result.exit_code == 0, result.output
         return elapsed
 
-    assert_linear(timed_at, 900_000)
+    assert_linear(timed_in, tmp_path, 900_000)
 
 
 def test_an_alias_bomb_in_a_card_is_an_error_of_bounded_size(tmp_path):

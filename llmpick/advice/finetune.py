@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..catalog.cards import Card
 from ..core.errors import UsageError, shown
-from .memory import CUDA_CONTEXT_GIB, GIB, Estimate, Term
+from .memory import GIB, RUNTIME_OVERHEAD, RUNTIME_OVERHEAD_GIB, Estimate, Term
 from .quants import QUANTS
 
 LORA_RANK = 16  # adapters on the attention projections (q, k, v, o) of every layer
@@ -41,11 +41,10 @@ def estimate_finetune(card: Card, method: str, seq_len: int = 2048, batch: int =
     terms = (
         Term("weights + optimizer", weights, weights_formula + f" = {weights:.2f} GiB"),
         Term("activations", activations, act_formula),
-        Term("overhead", CUDA_CONTEXT_GIB,
-             f"{CUDA_CONTEXT_GIB} GiB runtime context and workspace (on NVIDIA the CUDA context)"),
+        Term("overhead", RUNTIME_OVERHEAD_GIB, RUNTIME_OVERHEAD),
     )
     return Estimate(f"finetune-{method}", seq_len, batch, "fp16", weights, 0.0, activations,
-                    CUDA_CONTEXT_GIB, 0.0, arch.layers is None, lambda: terms,
+                    RUNTIME_OVERHEAD_GIB, 0.0, arch.layers is None, lambda: terms,
                     (f"{method}: {_count(trainable)} trainable parameters",))
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..catalog.gpus import OS_RESERVE_GIB, Gpu
@@ -120,8 +121,12 @@ def _add(index: dict[str, list[Gpu]], key: str, gpu: Gpu) -> None:
 
 def _lookup(index: dict[str, list[Gpu]], wanted: str) -> list[Gpu]:
     """The GPUs a normalised name names: an exact key, else every key ending in it ('5090' for 'rtx5090')."""
-    return index.get(wanted) or list({g.id: g for key, gs in index.items() if wanted and key.endswith(wanted)
-                                      for g in gs}.values())
+    return index.get(wanted) or _keyed(index, lambda key: bool(wanted) and key.endswith(wanted))
+
+
+def _keyed(index: dict[str, list[Gpu]], keep: Callable[[str], bool]) -> list[Gpu]:
+    """Each GPU once, of the keys `keep` accepts, in the index's order."""
+    return list({g.id: g for key, gs in index.items() if keep(key) for g in gs}.values())
 
 
 def _sizes(gpus: list[Gpu]) -> str:
@@ -155,8 +160,8 @@ def find_gpu(table: dict[str, Gpu], name: str) -> Gpu:
     if base and (known := _lookup(index, base) or _lookup(families, base)):  # 'M3 Max 32GB', a size not in the table
         raise UsageError(f"{shown(name)}: the GPU table has {shown(sized.group(1).strip())} with {_sizes(known)} GiB "
                          "only", "give --vram and --mem-bandwidth for another size")
-    starting = list({g.id: g for key, gs in index.items() if len(wanted) >= 3 and key.startswith(wanted)
-                     for g in gs}.values())  # 'H100' for 'H100 SXM 80GB' and 'H100 PCIe 80GB'
+    # 'H100' for 'H100 SXM 80GB' and 'H100 PCIe 80GB'
+    starting = _keyed(index, lambda key: len(wanted) >= 3 and key.startswith(wanted))
     if len(starting) > 1:
         raise UsageError(f"{shown(name)} names several GPUs: {', '.join(g.name for g in starting[:4])}",
                          f"give the full name, e.g. \"{starting[0].name}\"")

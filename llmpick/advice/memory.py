@@ -28,7 +28,8 @@ READ_PER_TOKEN = "read per token"  # the Term that is speed's divisor, not part 
 # Named assumptions, shown in every breakdown.
 # the runtime's own memory per device: on NVIDIA the CUDA context, cuBLAS workspace and allocator slack (typically
 # 0.3-0.5 GiB); Metal and CPU back ends get the same allowance for their buffers
-CUDA_CONTEXT_GIB = 0.5
+RUNTIME_OVERHEAD_GIB = 0.5
+RUNTIME_OVERHEAD = f"{RUNTIME_OVERHEAD_GIB} GiB runtime context and workspace (on NVIDIA the CUDA context)"
 COMPUTE_UBATCH = 512  # tokens per compute micro-batch (llama.cpp default -ub 512)
 SWA_PAD = 256  # llama.cpp pads a sliding-window cache to a multiple of 256 cells (src/llama-kv-cache-iswa.cpp)
 RWKV_STATE_VECTORS = 5  # RWKV-4 keeps 5 vectors of hidden_size per layer (ChatRWKV), in fp32
@@ -178,14 +179,18 @@ def token_reads(arch: Architecture) -> TokenReads | None:
     when numbers are missing (hidden size, layers, expert intermediate size, experts and experts per token, and what
     computed_params needs)."""
     experts = arch.expert_params()
-    if not (experts and arch.experts and arch.experts_per_token) or arch.computed_params() is None:
+    if not (experts and arch.experts and arch.experts_per_token):
+        return None
+    computed = arch.computed_params()
+    if computed is None:
         return None  # computed_params: the numbers account for the card's size (checked when the card loads)
     head = arch.vocab_size * arch.hidden_size if arch.vocab_size and arch.hidden_size else 0
     embedding = 0 if arch.tied_embeddings else head
     unread = embedding + ((arch.vision_params_b or 0) + (arch.audio_params_b or 0)) * 1e9
-    other = arch.params_b * 1e9 - experts - head - unread
-    if other <= 0:  # a size rounded down below the numbers' own count (Kimi K2's "1T" for 1,026B): count the rest
-        other = arch.computed_params() * 1e9 - experts - head - unread  # from the numbers, as the experts are
+    counted = experts + head + unread
+    # the rest of the card's size; of the numbers' own count when the size is rounded below it (Kimi K2's "1T" for
+    # 1,026B), as the experts are counted from the numbers too
+    other = (arch.params_b if arch.params_b * 1e9 > counted else computed) * 1e9 - counted
     if other <= 0:  # the numbers do not add up: no split to trust
         return None
     return TokenReads(experts, experts * min(arch.experts_per_token, arch.experts) / arch.experts, head, unread, other)
@@ -307,7 +312,7 @@ def estimate(card: Card, quant_id: str = "q4_k_m", context: int = 4096, batch: i
     q = quant(quant_id)
     parts = _inference(arch, q.id, context, batch, kv_dtype)
     w, _, kv, _, kv_approx, activations, _, active, _ = parts
-    overhead = CUDA_CONTEXT_GIB * max(gpus, 1)
+    overhead = RUNTIME_OVERHEAD_GIB * max(gpus, 1)
     notes = []
     if arch.is_moe:
         notes.append(f"MoE: all {arch.params_b:g}B parameters are resident; "
@@ -345,8 +350,7 @@ def _terms(parts: tuple, q: Quant, overhead: float, gpus: int) -> tuple[Term, ..
         Term("weights", w, w_text() + f"  [{q.id}: {q.source}]"),
         Term("kv cache", kv, kv_text()),
         Term("activations", activations, act_text()),
-        Term("overhead", overhead, f"{CUDA_CONTEXT_GIB} GiB runtime context and workspace (on NVIDIA the CUDA "
-                                   f"context) x {max(gpus, 1)} device(s)"),
+        Term("overhead", overhead, f"{RUNTIME_OVERHEAD} x {max(gpus, 1)} device(s)"),
         Term(READ_PER_TOKEN, active + kv, f"weights {read_text()}; + kv cache {kv:.2f} GiB = {active + kv:.2f} GiB"),
     )
 

@@ -88,7 +88,6 @@ _LABELS = {"ollama": "Ollama", "lmstudio": "LM Studio", "hf-cache": "Hugging Fac
            "llama.cpp": "llama.cpp cache", "gguf": "GGUF files"}
 
 
-
 def _from_ollama(model) -> LocalModel:
     from .local import LocalModel, quant_word
 

@@ -82,6 +82,10 @@ def _figures(card) -> list:
     return [f for figs in card.benchmarks.values() for f in figs]
 
 
+def _independent(figures: list) -> int:
+    return sum(f.evaluator == "independent" for f in figures)
+
+
 def lacks(card) -> list[str]:
     """What a chat/instruct/code/reasoning card lacks of the evidence target (issue 16): two figures, one of them
     independent, for a model released since 2024; one figure before. Empty when the card meets it (or needs none)."""
@@ -91,7 +95,7 @@ def lacks(card) -> list[str]:
     if card.released < RECENT:
         return [] if figures else ["a figure"]
     missing = [f"{2 - len(figures)} more figure(s)"] if len(figures) < 2 else []
-    if not any(f.evaluator == "independent" for f in figures):
+    if not _independent(figures):
         missing.append("an independent figure")
     return missing
 
@@ -105,7 +109,7 @@ def short_report(catalog: Catalog) -> Report:
             continue
         figures = _figures(card)
         entry = {"id": card.id, "released": card.released.isoformat(), "figures": len(figures),
-                 "independent": sum(f.evaluator == "independent" for f in figures), "lacks": missing}
+                 "independent": _independent(figures), "lacks": missing}
         data.append(entry)
         rows.append({**entry, "lacks": "; ".join(missing)})
     columns = [("id", "Model"), ("released", "Released"), ("figures", "Figures"), ("independent", "Independent"),
@@ -121,12 +125,11 @@ def stats_report(catalog: Catalog) -> Report:
     """Evidence coverage: how many advice-relevant cards carry figures, and which benchmarks."""
     recent = [c for c in catalog if c.released >= RECENT and ADVICE_TASKS & set(c.tasks)]
     older = [c for c in catalog if c.released < RECENT and ADVICE_TASKS & set(c.tasks)]
-    figures = _figures
 
     def coverage(cards: list) -> dict[str, int]:
-        return {"cards": len(cards), "with_2_figures": sum(len(figures(c)) >= 2 for c in cards),
-                "with_independent": sum(any(f.evaluator == "independent" for f in figures(c)) for c in cards),
-                "with_any": sum(bool(figures(c)) for c in cards)}
+        return {"cards": len(cards), "with_2_figures": sum(len(_figures(c)) >= 2 for c in cards),
+                "with_independent": sum(bool(_independent(_figures(c))) for c in cards),
+                "with_any": sum(bool(_figures(c)) for c in cards)}
 
     by_benchmark: Counter[str] = Counter()
     by_evaluator: Counter[str] = Counter()
